@@ -1,0 +1,29 @@
+# One-word commands. `make test` builds .venv from scratch if needed and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lab demo bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check ao_kernel tests bench
+	$(BIN)/python -m pytest
+
+lab demo: $(STAMP)
+	$(BIN)/python -m ao_kernel.demo
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check ao_kernel tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,123 @@
+"""A sandboxed Lua 5.3 runtime: one per process, with instruction and memory limits.
+
+Process code sees only the Lua standard library minus host access (no `io`, no host `os`, no
+`require` of files, no Python objects) plus the library modules registered with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import lupa.lua53 as lua53
+
+DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
+DEFAULT_INSTRUCTION_LIMIT = 200_000_000
+
+
+class LuaLimitError(RuntimeError):
+    """Lua code ran past its instruction budget or memory limit."""
+
+
+class LuaCodeError(RuntimeError):
+    """Lua code raised an error (syntax or runtime); the message names the line."""
+
+
+def _deny_attributes(obj: Any, name: Any, is_setting: bool) -> Any:
+    raise AttributeError("Python objects are not reachable from process Lua")
+
+
+@lru_cache(maxsize=None)
+def _read(package: str, name: str) -> str:
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def library_sources(folder: str = "aos") -> Mapping[str, str]:
+    """Return {module name: Lua source} for every `ao_kernel/lua/<folder>/*.lua` file."""
+    base = resources.files("ao_kernel.lua").joinpath(folder)
+    out: dict[str, str] = {}
+    for entry in sorted(base.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".lua"):
+            out[entry.name[: -len(".lua")]] = entry.read_text(encoding="utf-8")
+    return out
+
+
+class Runtime:
+    """One sandboxed `lupa.lua53` state with host controls kept out of Lua's reach."""
+
+    def __init__(
+        self,
+        modules: Mapping[str, str] | None = None,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
+    ) -> None:
+        self.memory_limit = memory_limit
+        self.instruction_limit = instruction_limit
+        self.lua = lua53.LuaRuntime(
+            register_eval=False,
+            register_builtins=False,
+            unpack_returned_tuples=True,
+            attribute_filter=_deny_attributes,
+            max_memory=memory_limit or 0,
+        )
+        self.host = self.lua.execute(_read("ao_kernel.lua", "sandbox.lua"))
+        self._protect = self.host.protect
+        self._set_budget = self.host.set_budget
+        self._load = self.host.load
+        for name, src in (modules if modules is not None else library_sources()).items():
+            self.host.register(name, src)
+
+    @property
+    def globals(self) -> Any:
+        """The Lua global table (`_G`)."""
+        return self.lua.globals()
+
+    def set_now(self, ms: int) -> None:
+        """Set what `os.time()` returns, in milliseconds."""
+        self.host.set_now(ms)
+
+    def call(self, fn: Any, *args: Any, instructions: int | None = None) -> Any:
+        """Call a Lua function under the instruction budget; raise LuaCodeError/LuaLimitError."""
+        budget = self.instruction_limit if instructions is None else instructions
+        self._set_budget(budget)
+        try:
+            res = self._protect(fn, *args)
+        except lua53.LuaMemoryError as exc:
+            raise LuaLimitError(self._memory_text()) from exc
+        finally:
+            self._set_budget(0)
+        if not isinstance(res, tuple):
+            res = (res,)
+        if res[0]:
+            rest = res[1:]
+            if not rest:
+                return None
+            return rest[0] if len(rest) == 1 else rest
+        kind = res[2]
+        if kind == "limit":
+            raise LuaLimitError(f"instruction limit exceeded ({budget:,} instructions)")
+        if kind == "memory":
+            raise LuaLimitError(self._memory_text())
+        raise LuaCodeError(str(res[1]))
+
+    def compile(self, code: str, name: str = "=code") -> Any:
+        """Compile Lua source text into a function; raise LuaCodeError on a syntax error."""
+        res = self._load(code, name, "t", self.lua.globals())
+        if isinstance(res, tuple):
+            raise LuaCodeError(str(res[1]))
+        return res
+
+    def execute(self, code: str, name: str = "=code", instructions: int | None = None) -> Any:
+        """Compile and run a chunk in the global environment."""
+        return self.call(self.compile(code, name), instructions=instructions)
+
+    def require(self, name: str) -> Any:
+        """`require(name)` inside the sandbox."""
+        return self.call(self.lua.globals().require, name, instructions=0)
+
+    def _memory_text(self) -> str:
+        limit = self.memory_limit or 0
+        return f"memory limit exceeded ({limit // (1024 * 1024)} MiB)"

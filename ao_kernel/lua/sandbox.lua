@@ -1,0 +1,223 @@
+-- ao_kernel sandbox: the first chunk run in every process runtime.
+-- It keeps private references to the host-only functions it needs, removes everything that
+-- reaches the host, and installs an instruction budget that also holds inside coroutines and
+-- through pcall/xpcall. It returns a table of host controls that process code never sees.
+
+local sethook = debug.sethook
+local traceback, getinfo = debug.traceback, debug.getinfo
+local raw_pcall, raw_xpcall, raw_error = pcall, xpcall, error
+local raw_load, raw_type = load, type
+local table_pack, table_unpack = table.pack, table.unpack
+local co_create, co_resume = coroutine.create, coroutine.resume
+local real_date = os.date
+local string_sub, string_gsub = string.sub, string.gsub
+
+-- Private sentinel raised when the budget runs out; wrapped pcall/xpcall/resume re-raise it.
+local LIMIT = setmetatable({}, { __tostring = function() return "instruction limit exceeded" end })
+local STEP = 1000
+local budget = math.huge
+local limited = false
+
+local function hook()
+  if limited then
+    budget = budget - 1
+    if budget <= 0 then
+      budget = 0
+      raw_error(LIMIT, 0)
+    end
+  end
+end
+sethook(hook, "", STEP)
+
+local function is_fatal(err)
+  return err == LIMIT or err == "not enough memory"
+end
+
+local function reraise_if_fatal(ok, ...)
+  if not ok then
+    local err = ...
+    if is_fatal(err) then raw_error(err, 0) end
+  end
+  return ok, ...
+end
+
+function pcall(f, ...)
+  return reraise_if_fatal(raw_pcall(f, ...))
+end
+
+function xpcall(f, handler, ...)
+  local function guarded(err)
+    if is_fatal(err) then return err end
+    return handler(err)
+  end
+  return reraise_if_fatal(raw_xpcall(f, guarded, ...))
+end
+
+function coroutine.create(f)
+  local co = co_create(f)
+  sethook(co, hook, "", STEP)
+  return co
+end
+
+function coroutine.resume(co, ...)
+  return reraise_if_fatal(co_resume(co, ...))
+end
+
+local function wrap_results(ok, ...)
+  if ok then return ... end
+  local err = ...
+  if raw_type(err) == "string" and not is_fatal(err) then raw_error(err, 2) end
+  raw_error(err, 0)
+end
+
+function coroutine.wrap(f)
+  local co = coroutine.create(f)
+  return function(...)
+    return wrap_results(co_resume(co, ...))
+  end
+end
+
+-- Text chunks only: binary chunks can crash the interpreter.
+function load(chunk, name, mode, env)
+  if env == nil then env = _G end
+  return raw_load(chunk, name, "t", env)
+end
+
+-- The host-reaching parts of the standard library go away.
+io = nil
+dofile = nil
+loadfile = nil
+python = nil
+debug = { traceback = traceback, getinfo = getinfo }
+
+-- os.time{...} on a date table: computed in UTC without touching the host clock.
+local function time_of(t)
+  local y, m, d = t.year, t.month, t.day
+  local a = (14 - m) // 12
+  local yy, mm = y + 4800 - a, m + 12 * a - 3
+  local jdn = d + (153 * mm + 2) // 5 + 365 * yy + yy // 4 - yy // 100 + yy // 400 - 32045
+  return (jdn - 2440588) * 86400 + (t.hour or 12) * 3600 + (t.min or 0) * 60 + (t.sec or 0)
+end
+
+-- A deterministic clock: the host sets `now_ms` before each message.
+local now_ms = 0
+os = {
+  time = function(t)
+    if t ~= nil then return time_of(t) end
+    return now_ms
+  end,
+  clock = function() return 0 end,
+  date = function(fmt, t)
+    fmt = fmt or "%c"
+    if string_sub(fmt, 1, 1) ~= "!" then fmt = "!" .. fmt end
+    return real_date(fmt, t or (now_ms // 1000))
+  end,
+  getenv = function() return nil end,
+  difftime = function(a, b) return a - b end,
+}
+
+-- Until a process library seeds its own generator, math.random is a fixed-seed LCG so that
+-- nothing reads lupa's C rand(), which every runtime in the host shares.
+local lcg = 0
+math.randomseed = function(seed) lcg = math.tointeger(seed) or 0 end
+math.random = function(a, b)
+  lcg = (lcg * 6364136223846793005 + 1442695040888963407)
+  local r = ((lcg >> 11) & 0x1FFFFFFFFFFFFF) / 9007199254740992.0
+  if a == nil then return r end
+  if b == nil then a, b = 1, a end
+  return a + math.floor(r * (b - a + 1))
+end
+
+-- `require` finds only library modules the host registered; names are canonical without a
+-- leading "." and without a trailing ".init", so ".json", "json" and ".json.init" are one module.
+local sources = {}
+local loaded = package.loaded
+loaded.io, loaded.python = nil, nil
+loaded.os, loaded.debug = os, debug
+print = function() end
+local function canonical(name)
+  name = string_gsub(name, "^%.", "")
+  name = string_gsub(name, "%.init$", "")
+  return name
+end
+
+function require(name)
+  if raw_type(name) ~= "string" then
+    raw_error("bad argument #1 to 'require' (string expected, got " .. raw_type(name) .. ")", 2)
+  end
+  local found = loaded[name]
+  if found ~= nil then return found end
+  local key = canonical(name)
+  found = loaded[key]
+  if found == nil then
+    local src = sources[key]
+    local preload = package.preload[name] or package.preload[key]
+    local loader
+    if preload ~= nil then
+      loader = preload
+    elseif src ~= nil then
+      local fn, err = raw_load(src, "=" .. key, "t", _G)
+      if not fn then raw_error(err, 0) end
+      loader = fn
+    else
+      raw_error("module '" .. name .. "' not found: ao processes can only require modules "
+        .. "that are loaded into the process", 2)
+    end
+    found = loader(key)
+    if found == nil then found = loaded[key] end
+    if found == nil then found = true end
+    loaded[key] = found
+  end
+  loaded[name] = found
+  return found
+end
+package.loadlib = nil
+package.searchpath = nil
+package.searchers = nil
+package.cpath = ""
+package.path = ""
+
+-- Host controls: returned to Python, never stored in a global.
+local host = {}
+
+function host.register(name, src)
+  sources[canonical(name)] = src
+end
+
+function host.set_budget(instructions)
+  if instructions == nil or instructions <= 0 then
+    limited = false
+    budget = math.huge
+  else
+    limited = true
+    budget = instructions // STEP + 1
+  end
+end
+
+function host.set_now(ms)
+  now_ms = ms
+end
+
+function host.is_limit(err)
+  return err == LIMIT
+end
+
+-- Runs f(...) under a raw pcall; returns true, results... or false, error text, kind where kind
+-- is "limit", "memory" or "error".
+function host.protect(f, ...)
+  local r = table_pack(raw_pcall(f, ...))
+  if r[1] then return table_unpack(r, 1, r.n) end
+  local err = r[2]
+  if err == LIMIT then return false, "instruction limit exceeded", "limit" end
+  if err == "not enough memory" then return false, "memory limit exceeded", "memory" end
+  if raw_type(err) ~= "string" then
+    local ok, text = raw_pcall(tostring, err)
+    err = ok and text or "(error object is not a string)"
+  end
+  return false, err, "error"
+end
+
+host.LIMIT = LIMIT
+host.traceback = traceback
+host.load = raw_load
+return host
