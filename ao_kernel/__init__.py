@@ -1,3 +1,10 @@
 """ao_kernel: a deterministic ao network (SU, CU, MU) with aos-compatible Lua processes."""
 
+from .errors import AoError, LuaError, UnknownProcess
+from .message import Message, Result
+from .network import Network
+from .process import Process, Wallet
+
 __version__ = "0.1.0"
+__all__ = ["AoError", "LuaError", "Message", "Network", "Process", "Result", "UnknownProcess",
+           "Wallet"]

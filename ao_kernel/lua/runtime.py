@@ -7,7 +7,7 @@ Process code sees only the Lua standard library minus host access (no `io`, no h
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -29,12 +29,12 @@ def _deny_attributes(obj: Any, name: Any, is_setting: bool) -> Any:
     raise AttributeError("Python objects are not reachable from process Lua")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(package: str, name: str) -> str:
     return resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def library_sources(folder: str = "aos") -> Mapping[str, str]:
     """Return {module name: Lua source} for every `ao_kernel/lua/<folder>/*.lua` file."""
     base = resources.files("ao_kernel.lua").joinpath(folder)

@@ -217,6 +217,18 @@ function host.protect(f, ...)
   return false, err, "error"
 end
 
+-- A stable number per table, so the host can spot shared and cyclic tables when converting.
+local table_ids, next_table_id = setmetatable({}, { __mode = "k" }), 0
+function host.table_id(t)
+  local n = table_ids[t]
+  if n == nil then
+    next_table_id = next_table_id + 1
+    n = next_table_id
+    table_ids[t] = n
+  end
+  return n
+end
+
 host.LIMIT = LIMIT
 host.traceback = traceback
 host.load = raw_load

@@ -1,0 +1,47 @@
+-- ao_kernel: the `_eval` handler. The owner sends Lua source as Data; it runs in the process
+-- globals. An expression's value is printed; `return nil, err` or a compile error becomes the
+-- message Error (through ao.outbox.Error); a runtime error propagates to process.handle.
+
+local stringify = require(".stringify")
+
+local function shown(value)
+  if type(value) == "table" then return stringify.format(value) end
+  return tostring(value)
+end
+
+return function(ao)
+  return function(msg)
+    local source = msg.Data
+    -- Try it as an expression first, so that `1 + 1` prints 2.
+    local chunk, problem = load("return " .. source, "aos", "t", _G)
+    if problem then
+      chunk, problem = load(source, "aos", "t", _G)
+    end
+    if not chunk then
+      ao.outbox.Error = problem
+      return
+    end
+
+    local value, failure = chunk()
+    if failure then
+      ao.outbox.Error = failure
+      return
+    end
+
+    if HANDLER_PRINT_LOGS and value then
+      table.insert(HANDLER_PRINT_LOGS, shown(value))
+      return
+    end
+    -- No value (or no print log): keep the older output shape in the outbox.
+    local encoded = "undefined"
+    if type(value) == "table" then
+      local ok = pcall(function() return require(".json").encode(value) end)
+      if ok then encoded = value end
+    end
+    ao.outbox.Output = {
+      json = encoded,
+      data = { output = type(value) == "table" and stringify.format(value) or value, prompt = Prompt() },
+      prompt = Prompt(),
+    }
+  end
+end

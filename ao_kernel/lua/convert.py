@@ -1,0 +1,46 @@
+"""Lua values to plain Python: tables become lists (1..n keys) or dicts, recursively."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lupa import lua53
+
+_MAX_DEPTH = 100
+
+
+def to_python(value: Any, table_id: Callable[[Any], int] | None = None) -> Any:
+    """Convert a Lua value; functions, coroutines and cycles become short descriptive strings.
+
+    `table_id` (the runtime's `host.table_id`) identifies tables so cycles are cut.
+    """
+    return _convert(value, table_id, 0, frozenset())
+
+
+def _convert(value: Any, table_id: Callable[[Any], int] | None, depth: int,
+             seen: frozenset[int]) -> Any:
+    kind = lua53.lua_type(value)
+    if kind is None:
+        return value
+    if kind != "table":
+        return f"<lua {kind}>"
+    if depth >= _MAX_DEPTH:
+        return "<lua table (too deep)>"
+    if table_id is not None:
+        ident = table_id(value)
+        if ident in seen:
+            return "<lua table (cycle)>"
+        seen = seen | {ident}
+    items = list(value.items())
+    keys = [k for k, _ in items]
+    if items and all(isinstance(k, int) and not isinstance(k, bool) for k in keys) and sorted(
+            keys) == list(range(1, len(keys) + 1)):
+        ordered = sorted(items, key=lambda kv: kv[0])
+        return [_convert(v, table_id, depth + 1, seen) for _, v in ordered]
+    return {_key(k): _convert(v, table_id, depth + 1, seen) for k, v in items}
+
+
+def _key(key: Any) -> Any:
+    kind = lua53.lua_type(key)
+    return key if kind is None else f"<lua {kind}>"

@@ -1,0 +1,298 @@
+"""The facade: a whole ao network (MU, SU, CU, log) behind a few calls."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from .clock import DEFAULT_START_MS, VirtualClock, parse_interval
+from .errors import LuaError, UnknownProcess
+from .ids import IdFactory, digest_id, wallet_address
+from .lua.runtime import (
+    DEFAULT_INSTRUCTION_LIMIT,
+    DEFAULT_MEMORY_LIMIT,
+    LuaCodeError,
+    Runtime,
+    library_sources,
+)
+from .message import Message, Result, TagList, normalize_tags
+from .process import Process, Wallet
+from .store import LogStore
+from .units.compute import ComputeUnit
+from .units.messenger import Messenger
+from .units.scheduler import Scheduler, parse_crons
+
+MU_ADDRESS = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
+AOS_VERSION = "2.0.4"
+AOS_MODULE = digest_id("module", "ao_kernel aos", AOS_VERSION)
+MAX_AUTO_STEPS = 100_000
+
+_USER_PROTOCOL = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message"),
+                  ("SDK", "aoconnect")]
+
+
+class Network:
+    """A deterministic in-memory ao network with a virtual clock."""
+
+    def __init__(self, path: str | None = None, seed: int = 0, start: int | None = None,
+                 auto_run: bool = True, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                 instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT) -> None:
+        self.seed = seed
+        self.auto_run = auto_run
+        self.clock = VirtualClock(start_ms=DEFAULT_START_MS if start is None else start)
+        self.ids = IdFactory(seed)
+        self.mu = MU_ADDRESS
+        self.su_address = wallet_address("scheduler-unit", seed)
+        self.store = LogStore(path)
+        self.scheduler = Scheduler(self.clock, self.ids, self.su_address)
+        self.compute = ComputeUnit(memory_limit, instruction_limit)
+        self.modules: dict[str, Mapping[str, str]] = {AOS_MODULE: library_sources("aos")}
+        self.messenger = Messenger(self.mu, self.ids, self.scheduler, self.compute, self.store,
+                                   self._library, self._module_tags)
+        self._wallets: dict[str, Wallet] = {}
+        self._dry_runs = 0
+        self.user = self.wallet("user")
+
+    # -- identities --
+    def wallet(self, name: str) -> Wallet:
+        """The wallet called `name`; its address is the same on every run with this seed."""
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"wallet name must be a non-empty string, got {name!r}")
+        if name not in self._wallets:
+            self._wallets[name] = Wallet(self, name, wallet_address(name, self.seed))
+        return self._wallets[name]
+
+    @property
+    def processes(self) -> list[Process]:
+        """Every process, in spawn order."""
+        return [Process(self, pid) for pid in self.messenger.processes]
+
+    def process(self, ref: Any) -> Process:
+        """The process with this id or name (a Process is returned as is)."""
+        pid = self._pid(ref)
+        return Process(self, pid)
+
+    def _pid(self, ref: Any) -> str:
+        procs = self.messenger.processes
+        key = ref.id if isinstance(ref, Process) else str(ref) if ref is not None else ""
+        if key in procs:
+            return key
+        named = [pid for pid, info in procs.items() if info.name == key]
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            raise UnknownProcess(f"more than one process is named {key!r}; use its id")
+        known = ", ".join(sorted({i.name for i in procs.values() if i.name})) or "none"
+        raise UnknownProcess(f"unknown process {key!r} (known names: {known})")
+
+    def _address(self, ref: Any, default: str) -> str:
+        if ref is None:
+            return default
+        if isinstance(ref, (Wallet, Process)):
+            return ref.id
+        if isinstance(ref, str) and ref:
+            return ref
+        raise TypeError(f"expected a wallet, a process or an address, got {ref!r}")
+
+    # -- modules --
+    def _library(self, module: str) -> Mapping[str, str]:
+        return self.modules.get(module, self.modules[AOS_MODULE])
+
+    def _module_tags(self, module: str) -> TagList:
+        return [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Module"),
+                ("Module-Format", "wasm64-unknown-emscripten-draft_2024_02_15"),
+                ("Input-Encoding", "JSON-1"), ("Output-Encoding", "JSON-1"),
+                ("Memory-Limit", "1-gb"), ("Compute-Limit", "9000000000000"),
+                ("Name", f"aos-{AOS_VERSION}")]
+
+    # -- clock --
+    @property
+    def now(self) -> int:
+        """Virtual time in ms since the epoch."""
+        return self.clock.now
+
+    @property
+    def block_height(self) -> int:
+        """The current block height."""
+        return self.clock.height
+
+    def advance(self, interval: int | str) -> list[Message]:
+        """Move the clock forward, firing every cron that falls inside; returns those crons."""
+        target = self.clock.target_of(parse_interval(interval))
+        fired: list[Message] = []
+        while True:
+            t = self.scheduler.next_cron_time(target)
+            if t is None:
+                break
+            self.clock.now = t
+            for pid, spec in self.scheduler.crons_at(t):
+                owner = self.messenger.processes[pid].owner
+                cron = Message(id=None, target=pid, owner=owner, from_=owner,
+                               tag_list=list(spec.tags), data="", kind="cron", cron=True,
+                               timestamp=t, block_height=self.clock.height)
+                self.messenger.submit_cron(cron, pid)
+                fired.append(cron)
+            self.scheduler.mark_fired(t)
+            self._crank()
+        self.clock.now = target
+        self.scheduler.mark_fired(target)
+        return fired
+
+    # -- sending --
+    def spawn(self, name: str | None = None, code: str | None = None, owner: Any = None,
+              tags: Any = None, module: str | None = None, data: str | None = None) -> Process:
+        """Spawn an aos process; `code`, if given, is then loaded with an Eval from the owner."""
+        owner_addr = self._address(owner, self.user.address)
+        extra = normalize_tags(tags)
+        parse_crons(extra)
+        if code is not None:
+            self._check_syntax(code, name)
+        module_id = module or AOS_MODULE
+        tag_list: TagList = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process"),
+                             ("Module", module_id), ("Scheduler", self.su_address),
+                             ("SDK", "aoconnect")]
+        if name is not None:
+            tag_list.append(("Name", str(name)))
+        tag_list += [("App-Name", "aos"), ("Authority", self.mu), ("aos-Version", AOS_VERSION)]
+        tag_list += extra
+        body = "" if data is None else str(data)
+        pid = self.ids.next("process", owner_addr, body, repr(tag_list))
+        msg = Message(id=pid, target=pid, owner=owner_addr, from_=owner_addr, tag_list=tag_list,
+                      data=body, kind="process")
+        self.messenger.submit(msg)
+        self._crank()
+        proc = Process(self, pid)
+        if code is not None:
+            res = proc.eval(code, sender=owner_addr)
+            if res.error is not None:
+                raise LuaError(f"loading code into process {name or pid}: "
+                               f"{_error_line(res.error)}")
+        return proc
+
+    def _check_syntax(self, code: str, name: str | None) -> None:
+        try:
+            Runtime(modules={}, memory_limit=None).compile(code, "=" + (name or "code"))
+        except LuaCodeError as exc:
+            raise LuaError(f"syntax error in code for process {name or '?'}: {exc}") from None
+
+    def _user_message(self, target: str, action: str | None, data: Any, tags: Any,
+                      sender: Any) -> Message:
+        owner = self._address(sender, self.user.address)
+        tag_list: TagList = []
+        if action is not None:
+            if not isinstance(action, str):
+                raise TypeError(f"action must be a string, got {action!r}")
+            tag_list.append(("Action", action))
+        tag_list += normalize_tags(tags)
+        tag_list += _USER_PROTOCOL
+        if not isinstance(data, str):
+            raise TypeError(f"data must be a string, got {type(data).__name__}")
+        from_process = next((v for n, v in tag_list if n == "From-Process"), None)
+        return Message(id=None, target=target, owner=owner, from_=from_process or owner,
+                       tag_list=tag_list, data=data)
+
+    def send(self, target: Any, action: str | None = None, data: str = "", tags: Any = None,
+             sender: Any = None) -> Message:
+        """Send a signed message from `sender` (default `net.user`) to a process."""
+        pid = self._pid(target)
+        msg = self._user_message(pid, action, data, tags, sender)
+        msg.id = self.ids.next("message", msg.owner, pid, msg.data, repr(msg.tag_list))
+        self.messenger.submit(msg)
+        self._crank()
+        return msg
+
+    def assign(self, message: Any, *processes: Any) -> None:
+        """Assign an existing message to more processes (its Target stays the original)."""
+        mid = message.id if isinstance(message, Message) else str(message)
+        original = self.messenger.messages.get(mid)
+        if original is None:
+            raise KeyError(f"unknown message {mid!r}: only messages sent in this network can "
+                           "be assigned")
+        for ref in processes:
+            self.messenger.submit_assignment(original, self._pid(ref))
+        self._crank()
+
+    def dryrun(self, target: Any, action: str | None = None, data: str = "", tags: Any = None,
+               sender: Any = None) -> Result:
+        """Evaluate a Read-Only message against the current state; nothing is kept or pushed."""
+        pid = self._pid(target)
+        msg = self._user_message(pid, action, data, tags, sender)
+        self._dry_runs += 1
+        msg.id = digest_id("dryrun", self.seed, self._dry_runs)
+        msg.timestamp = self.clock.now
+        msg.block_height = self.clock.height
+        msg.read_only = True
+        raw = self.compute.dryrun(pid, self.messenger.cu_args(msg, read_only=True))
+        return self.messenger.build_result(raw, pid, msg, push=False)
+
+    # -- cranking --
+    def _crank(self) -> None:
+        if not self.auto_run:
+            return
+        steps = self.run(limit=MAX_AUTO_STEPS)
+        if steps >= MAX_AUTO_STEPS and self.messenger.queue:
+            warnings.warn(
+                f"stopped after {MAX_AUTO_STEPS:,} messages with {len(self.messenger.queue):,} "
+                "still queued (a message loop?); call net.run() to go on", stacklevel=3)
+
+    def step(self) -> Message | None:
+        """Carry one queued item through SU and CU; returns the evaluated message or None."""
+        msg = self.messenger.step()
+        self.store.flush()
+        return msg
+
+    def run(self, limit: int | None = None) -> int:
+        """Crank until the queue is empty (or `limit` items); returns how many were carried."""
+        count = 0
+        step = self.messenger.step
+        while self.messenger.queue and (limit is None or count < limit):
+            step()
+            count += 1
+        self.store.flush()
+        return count
+
+    def run_until(self, msg: Message) -> None:
+        """Crank until `msg` has been evaluated."""
+        while msg.result is None and self.messenger.queue:
+            self.messenger.step()
+        self.store.flush()
+
+    def _flush_pending_eval(self, pid: str) -> None:
+        """Nothing to do in this version: reads see the state after the last evaluated message."""
+
+    def pending(self) -> list[Message]:
+        """What the MU still has to carry, in order."""
+        return [work.msg for work in self.messenger.queue]
+
+    # -- views --
+    def messages(self) -> pd.DataFrame:
+        """The whole log as a DataFrame: one row per evaluated message, in evaluation order."""
+        rows = self.store.rows()
+        frame = pd.DataFrame(rows, columns=[
+            "seq", "id", "process", "slot", "timestamp", "block_height", "hash_chain",
+            "assignment_id", "target", "owner", "from_", "action", "tags", "data", "cron", "kind",
+            "pushed_for", "output", "error", "messages", "spawns"])
+        frame = frame.rename(columns={"from_": "from"})
+        if not frame.empty:
+
+
+            frame["tags"] = [dict(reversed(json.loads(t))) for t in frame["tags"]]
+            frame["cron"] = frame["cron"].astype(bool)
+            frame["slot"] = frame["slot"].astype("Int64")
+        columns = ["id", "slot", "timestamp", "block_height", "process", "target", "from",
+                   "owner", "action", "data", "tags", "output", "error", "cron", "kind",
+                   "hash_chain", "pushed_for"]
+        return frame[columns]
+
+    def __repr__(self) -> str:
+        return (f"<Network processes={len(self.messenger.processes)} "
+                f"now={self.clock.now} height={self.clock.height}>")
+
+
+def _error_line(error: str) -> str:
+    lines = [line for line in error.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else error

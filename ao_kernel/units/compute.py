@@ -1,0 +1,145 @@
+"""CU: evaluates messages in each process's own Lua runtime, rolls back errors, answers reads.
+
+Rollback follows ao: a message that ends in error leaves the process as it was before. lupa
+cannot snapshot a Lua state, so the CU evaluates speculatively and, on error, rebuilds the
+runtime by replaying the process's successful inputs (deterministic, so the state is exact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import LuaError
+from ..lua.convert import to_python
+from ..lua.runtime import LuaCodeError, LuaLimitError, Runtime, _read
+
+MsgArgs = tuple[Any, ...]
+
+
+@dataclass
+class RawResult:
+    """A CU result before the MU turns outbox entries into messages."""
+
+    output: str = ""
+    prompt: str | None = None
+    error: str | None = None
+    messages: list[tuple[str | None, str, str | None, list[tuple[str, str]]]] = field(
+        default_factory=list)
+    spawns: list[tuple[str, str | None, list[tuple[str, str]]]] = field(default_factory=list)
+    assignments: list[tuple[str | None, list[str]]] = field(default_factory=list)
+
+
+def _pairs(flat: Any, start: int) -> list[tuple[str, str]]:
+    values = list(flat.values())
+    return [(values[i], values[i + 1]) for i in range(start, len(values) - 1, 2)]
+
+
+def _convert(res: Any) -> RawResult:
+    out, prompt, err, messages, spawns, assigns = (res[i] for i in range(1, 7))
+    raw = RawResult(output=out or "", prompt=prompt, error=err)
+    for m in messages.values():
+        raw.messages.append((m[1] or None, m[2], m[3] or None, _pairs(m, 3)))
+    for s in spawns.values():
+        raw.spawns.append((s[1], s[2] or None, _pairs(s, 2)))
+    for a in assigns.values():
+        vals = list(a.values())
+        raw.assignments.append((vals[0] or None, [v for v in vals[1:]]))
+    return raw
+
+
+class ProcessRuntime:
+    """One process's live Lua state plus the inputs that built it."""
+
+    def __init__(self, modules: Mapping[str, str], env: tuple[Any, ...],
+                 memory_limit: int | None, instruction_limit: int | None) -> None:
+        self.modules = modules
+        self.env = env
+        self.memory_limit = memory_limit
+        self.instruction_limit = instruction_limit
+        self.history: list[MsgArgs] = []
+        self._boot()
+
+    def _boot(self) -> None:
+        self.runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
+        self.cu = self.runtime.execute(_read("ao_kernel.lua", "loader.lua"), "=loader",
+                                       instructions=0)
+        pid, owner, ptags, mid, mowner, mtags = self.env
+        self.cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
+        self._handle = self.cu.handle
+
+    def _flat(self, tags: list[tuple[str, str]]) -> Any:
+        flat: list[str] = []
+        for name, value in tags:
+            flat.append(name)
+            flat.append(value)
+        return self.runtime.lua.table_from(flat)
+
+    def _call(self, args: MsgArgs) -> RawResult:
+        self.runtime.set_now(args[5])
+        res = self.runtime.call(self._handle, *args[:-1], self._flat(args[-1]))
+        return _convert(res)
+
+    def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
+        """Evaluate one message; on error (or when not kept) restore the state before it."""
+        try:
+            raw = self._call(args)
+        except (LuaCodeError, LuaLimitError) as exc:
+            raw = RawResult(error=str(exc))
+        if raw.error is not None:
+            self.rebuild()
+            return RawResult(error=raw.error)
+        if keep:
+            self.history.append(args)
+        else:
+            self.rebuild()
+        return raw
+
+    def rebuild(self) -> None:
+        """A fresh runtime brought to the current state by replaying the kept inputs."""
+        self._boot()
+        for args in self.history:
+            self._call(args)
+
+    def get(self, expression: str) -> Any:
+        """Evaluate a Lua expression against the live state and convert the value to Python."""
+        try:
+            fn = self.runtime.compile("return " + expression, "=get")
+        except LuaCodeError:
+            try:
+                fn = self.runtime.compile(expression, "=get")
+            except LuaCodeError as exc:
+                raise LuaError(f"cannot read {expression!r}: {exc}") from None
+        try:
+            value = self.runtime.call(fn)
+        except (LuaCodeError, LuaLimitError) as exc:
+            raise LuaError(f"cannot read {expression!r}: {exc}") from None
+        return to_python(value, self.runtime.host.table_id)
+
+
+class ComputeUnit:
+    """Holds a ProcessRuntime per process and evaluates what the scheduler hands it."""
+
+    def __init__(self, memory_limit: int | None, instruction_limit: int | None) -> None:
+        self.memory_limit = memory_limit
+        self.instruction_limit = instruction_limit
+        self.runtimes: dict[str, ProcessRuntime] = {}
+
+    def boot(self, pid: str, modules: Mapping[str, str], env: tuple[Any, ...],
+             memory_limit: int | None = None) -> None:
+        """Create the runtime of a new process (before its Process message is evaluated)."""
+        self.runtimes[pid] = ProcessRuntime(
+            modules, env, memory_limit or self.memory_limit, self.instruction_limit)
+
+    def evaluate(self, pid: str, args: MsgArgs) -> RawResult:
+        """Evaluate a scheduled message (or cron) and keep its effects unless it errors."""
+        return self.runtimes[pid].evaluate(args)
+
+    def dryrun(self, pid: str, args: MsgArgs) -> RawResult:
+        """Evaluate a read-only message and then forget it."""
+        return self.runtimes[pid].evaluate(args, keep=False)
+
+    def get(self, pid: str, expression: str) -> Any:
+        """Read a Lua expression from a process's live state."""
+        return self.runtimes[pid].get(expression)

@@ -1,0 +1,195 @@
+"""MU: carries messages, spawns and assignments to their targets, first in first out.
+
+A message enters here, is sequenced by the SU, evaluated by the CU, and the result's outbox comes
+back here to be pushed (re-signed by the MU with From-Process, From-Module and Pushed-For).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ids import IdFactory
+from ..message import Message, Result, TagList
+from ..store import LogStore
+from .compute import ComputeUnit, RawResult
+from .scheduler import Scheduler, parse_crons
+
+_PUSH_DROP = {"Data-Protocol", "Type", "From-Process", "From-Module", "Assignments"}
+_STRIP_FOR_CU = {"From", "Owner"}
+
+
+@dataclass
+class ProcessInfo:
+    """What the network knows about a process besides its Lua state."""
+
+    id: str
+    name: str | None
+    owner: str
+    module: str
+    tags: TagList
+    parent: str | None = None
+    log: list[Message] = field(default_factory=list)
+
+
+@dataclass
+class Work:
+    """One item in the MU queue."""
+
+    kind: str  # "deliver", "spawn", "cron" or "assign"
+    msg: Message
+    pid: str | None = None
+
+
+class Messenger:
+    """The MU queue and crank loop."""
+
+    def __init__(self, address: str, ids: IdFactory, scheduler: Scheduler, compute: ComputeUnit,
+                 store: LogStore, libraries: Callable[[str], Mapping[str, str]],
+                 module_tags: Callable[[str], TagList]) -> None:
+        self.address = address
+        self.ids = ids
+        self.su = scheduler
+        self.cu = compute
+        self.store = store
+        self.libraries = libraries
+        self.module_tags = module_tags
+        self.queue: deque[Work] = deque()
+        self.processes: dict[str, ProcessInfo] = {}
+        self.messages: dict[str, Message] = {}
+        self.wallet_inbox: dict[str, list[Message]] = {}
+
+    # -- entering the network -------------------------------------------------------------
+    def submit(self, msg: Message) -> None:
+        """Queue a signed message for its target (a process) or a wallet."""
+        if msg.id:
+            self.messages[msg.id] = msg
+        if msg.kind == "process":
+            self.queue.append(Work("spawn", msg))
+        elif msg.target in self.processes:
+            self.queue.append(Work("deliver", msg, msg.target))
+        else:
+            msg.kind = "wallet"
+            self.wallet_inbox.setdefault(msg.target or "", []).append(msg)
+
+    def submit_cron(self, msg: Message, pid: str) -> None:
+        """Queue a cron message generated for `pid`."""
+        self.queue.append(Work("cron", msg, pid))
+
+    def submit_assignment(self, msg: Message, pid: str) -> None:
+        """Queue an assignment of an existing message to another process."""
+        self.queue.append(Work("assign", msg, pid))
+
+    # -- the crank ----------------------------------------------------------------------------
+    def step(self) -> Message | None:
+        """Take one item off the queue and carry it through SU and CU; None if idle."""
+        if not self.queue:
+            return None
+        work = self.queue.popleft()
+        if work.kind == "spawn":
+            return self._spawn(work.msg)
+        if work.kind == "cron":
+            return self._evaluate(work.msg, work.pid or "")
+        if work.kind == "assign":
+            copy = _assignment_copy(work.msg)
+            self.su.assign(work.pid or "", copy)
+            return self._evaluate(copy, work.pid or "")
+        self.su.assign(work.pid or "", work.msg)
+        return self._evaluate(work.msg, work.pid or "")
+
+    def _spawn(self, msg: Message) -> Message:
+        pid = msg.id or ""
+        msg.target = pid
+        parent = msg.from_ if msg.from_ in self.processes else None
+        owner = msg.tag("From-Process") or msg.owner
+        module = msg.tag("Module") or ""
+        name = msg.tag("Name")
+        info = ProcessInfo(id=pid, name=name, owner=owner, module=module, tags=msg.tag_list,
+                           parent=parent)
+        self.processes[pid] = info
+        try:
+            crons = parse_crons(msg.tag_list)
+        except ValueError:
+            crons = []
+        sched = self.su.register(pid, [])
+        sched.crons = crons
+        env = (pid, msg.owner, msg.tag_list, module, self.address, self.module_tags(module))
+        self.cu.boot(pid, self.libraries(module), env)
+        self.su.assign(pid, msg)
+        self._evaluate(msg, pid)
+        if parent is not None:
+            notice = [(n, v) for n, v in msg.tag_list if n not in ("Type", "Action", "Process")]
+            notice += [("Type", "Message"), ("Process", pid), ("Action", "Spawned")]
+            self.submit(Message(id=self.ids.next("spawned", pid), target=parent,
+                                owner=self.address, from_=parent, tag_list=notice, data="",
+                                pushed_for=msg.pushed_for))
+        return msg
+
+    def cu_args(self, msg: Message, read_only: bool = False) -> tuple[Any, ...]:
+        """The positional message fields the CU's loader expects."""
+        forwarded = msg.owner if msg.tag("From-Process") else None
+        tags = [(n, v) for n, v in msg.tag_list if n not in _STRIP_FOR_CU]
+        return (msg.id, msg.owner, msg.from_, msg.target, msg.data, msg.timestamp,
+                msg.block_height, msg.slot, msg.hash_chain, msg.cron, read_only, forwarded, tags)
+
+    def _evaluate(self, msg: Message, pid: str) -> Message:
+        raw = self.cu.evaluate(pid, self.cu_args(msg))
+        msg.process = pid
+        msg.result = self.build_result(raw, pid, msg, push=True)
+        self.processes[pid].log.append(msg)
+        self.store.append(msg)
+        return msg
+
+    # -- pushing results ------------------------------------------------------------------------
+    def build_result(self, raw: RawResult, pid: str, origin: Message, push: bool) -> Result:
+        """Turn a CU result into a Result whose messages are the MU-signed pushes."""
+        res = Result(output=raw.output, prompt=raw.prompt, error=raw.error)
+        if raw.error is not None:
+            res.output = ""
+            return res
+        pushed_for = origin.pushed_for or origin.id
+        module = self.processes[pid].module
+        for target, data, _anchor, tags in raw.messages:
+            out_tags = [(n, v) for n, v in tags if n not in _PUSH_DROP]
+            out_tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", pid),
+                         ("From-Module", module)]
+            if pushed_for:
+                out_tags.append(("Pushed-For", pushed_for))
+            ident = self.ids.next("push", pid, target or "", data) if push and target else None
+            out = Message(id=ident, target=target, owner=self.address, from_=pid,
+                          tag_list=out_tags, data=data, pushed_for=pushed_for)
+            res.messages.append(out)
+            if push and target:
+                self.submit(out)
+            elif target is None:
+                out.kind = "dropped"
+        for data, _anchor, tags in raw.spawns:
+            sp_tags = [(n, v) for n, v in tags if n not in _PUSH_DROP]
+            sp_tags += [("Data-Protocol", "ao"), ("Type", "Process"), ("From-Process", pid),
+                        ("From-Module", module)]
+            if pushed_for:
+                sp_tags.append(("Pushed-For", pushed_for))
+            ident = self.ids.next("spawn", pid, data) if push else None
+            child = Message(id=ident, target=ident, owner=self.address, from_=pid,
+                            tag_list=sp_tags, data=data, kind="process", pushed_for=pushed_for)
+            res.spawns.append(child)
+            if push:
+                self.submit(child)
+        for message_id, processes in raw.assignments:
+            res.assignments.append({"processes": list(processes), "message": message_id})
+            if not push:
+                continue
+            original = self.messages.get(message_id or "")
+            for target in processes:
+                if original is not None and target in self.processes:
+                    self.submit_assignment(original, target)
+        return res
+
+
+def _assignment_copy(msg: Message) -> Message:
+    """The same message, to be scheduled on another process (its Target stays the original)."""
+    return Message(id=msg.id, target=msg.target, owner=msg.owner, from_=msg.from_,
+                   tag_list=list(msg.tag_list), data=msg.data, kind="assignment",
+                   pushed_for=msg.pushed_for)

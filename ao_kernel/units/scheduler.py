@@ -1,0 +1,140 @@
+"""SU: gives each message a slot in its target's log, with timestamp, block height, hash chain.
+
+Also keeps each process's cron schedule (ao's CU derives crons from the Process message tags;
+here the scheduler answers "which crons fall before instant T").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass, field
+
+from ..clock import VirtualClock, parse_interval
+from ..ids import IdFactory, b64url, b64url_decode
+from ..message import Message, TagList
+
+
+@dataclass
+class CronSpec:
+    """One `Cron-Interval` with the `Cron-Tag-*` tags that follow it."""
+
+    ms: int | None
+    blocks: int | None
+    tags: TagList = field(default_factory=list)
+
+
+@dataclass
+class ProcessSchedule:
+    """Per-process SU state: the next nonce and the last link of the hash chain."""
+
+    pid: str
+    next_nonce: int = 0
+    last_assignment: str | None = None
+    last_chain: str | None = None
+    crons: list[CronSpec] = field(default_factory=list)
+    origin_ms: int = 0
+    origin_height: int = 0
+    cron_cursor: int = 0  # crons at instants <= cursor have fired
+
+
+def parse_crons(tags: TagList) -> list[CronSpec]:
+    """Cron specs from Process tags: each Cron-Tag-X attaches to the Cron-Interval before it."""
+    specs: list[CronSpec] = []
+    for name, value in tags:
+        if name == "Cron-Interval":
+            unit = value.split("-", 1)[-1].strip().lower()
+            if unit in ("month", "months"):
+                warnings.warn(f"Cron-Interval {value!r}: months never fire in ao", stacklevel=4)
+                specs.append(CronSpec(ms=None, blocks=None))
+                continue
+            interval = parse_interval(value, for_cron=True)
+            specs.append(CronSpec(ms=interval.ms, blocks=interval.blocks))
+        elif name.startswith("Cron-Tag-"):
+            if not specs:
+                raise ValueError(f"tag {name!r} comes before any Cron-Interval tag")
+            specs[-1].tags.append((name[len("Cron-Tag-"):], value))
+    return specs
+
+
+class Scheduler:
+    """Assigns slots; one instance serves every process of the network."""
+
+    def __init__(self, clock: VirtualClock, ids: IdFactory, address: str) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.address = address
+        self.schedules: dict[str, ProcessSchedule] = {}
+
+    def register(self, pid: str, tags: TagList) -> ProcessSchedule:
+        """Open the log of a new process (its Process message will take nonce 0)."""
+        seed = b64url(hashlib.sha256(b64url_decode(pid)).digest())
+        sched = ProcessSchedule(pid=pid, last_chain=seed, crons=parse_crons(tags),
+                                origin_ms=self.clock.now, origin_height=self.clock.height,
+                                cron_cursor=self.clock.now)
+        self.schedules[pid] = sched
+        return sched
+
+    def knows(self, pid: str) -> bool:
+        """True when `pid` is a process scheduled here."""
+        return pid in self.schedules
+
+    def assign(self, pid: str, msg: Message) -> None:
+        """Stamp `msg` with the next slot of `pid`: nonce, time, height, hash chain."""
+        sched = self.schedules[pid]
+        nonce = sched.next_nonce
+        sched.next_nonce += 1
+        if sched.last_assignment is None:
+            chain = sched.last_chain
+        else:
+            h = hashlib.sha256()
+            h.update(b64url_decode(sched.last_assignment))
+            h.update(b64url_decode(sched.last_chain or ""))
+            chain = b64url(h.digest())
+        assignment = self.ids.next("assignment", pid, nonce, msg.id or "")
+        sched.last_assignment = assignment
+        sched.last_chain = chain
+        msg.process = pid
+        msg.slot = nonce
+        msg.timestamp = self.clock.now
+        msg.block_height = self.clock.height
+        msg.hash_chain = chain
+        msg.assignment_id = assignment
+
+    def next_cron_time(self, until: int) -> int | None:
+        """The earliest instant in (cursor, until] at which some process has a cron due."""
+        best: int | None = None
+        for sched in self.schedules.values():
+            for spec in sched.crons:
+                t = self._next_fire(sched, spec)
+                if t is not None and t <= until and (best is None or t < best):
+                    best = t
+        return best
+
+    def crons_at(self, t: int) -> list[tuple[str, CronSpec]]:
+        """Crons due at instant t, process by process; blocks first, then by interval."""
+        due: list[tuple[str, CronSpec]] = []
+        for pid, sched in self.schedules.items():
+            mine = [s for s in sched.crons if self._next_fire(sched, s) == t]
+            mine.sort(key=lambda s: (0, 0) if s.blocks is not None else (1, s.ms or 0))
+            due.extend((pid, s) for s in mine)
+        return due
+
+    def mark_fired(self, t: int) -> None:
+        """Record that every cron at instants <= t has fired."""
+        for sched in self.schedules.values():
+            if sched.cron_cursor < t:
+                sched.cron_cursor = t
+
+    def _next_fire(self, sched: ProcessSchedule, spec: CronSpec) -> int | None:
+        after = sched.cron_cursor
+        if spec.ms:
+            k = (after - sched.origin_ms) // spec.ms + 1
+            return sched.origin_ms + k * spec.ms
+        if spec.blocks:
+            height = self.clock.height_at(after) + 1
+            offset = (height - sched.origin_height) % spec.blocks
+            if offset:
+                height += spec.blocks - offset
+            return self.clock.time_of_height(height)
+        return None
