@@ -50,7 +50,7 @@ function assignment.init(ao)
 
   -- With no assignables configured nothing is assignable.
   ao.isAssignable = ao.isAssignable or function(msg)
-    local matches = require(".utils").matchesSpec
+    local matches = require(".utils").matchesSpec or require(".patterns").matchesSpec
     for _, entry in pairs(ao.assignables) do
       if matches(msg, entry.pattern) then return true end
     end

@@ -319,7 +319,7 @@ local function newmodule(bits, wordbits)
       return frombase(s:gsub("0[xX]", "", 1), 16)
     end
     if s:find("^[+-]?0[bB][01]+$") then
-      return frombase(s:gsub("0[bB]", "", 1), 0)
+      return frombase(s:gsub("0[bB]", "", 1), 2)
     end
     return frombase(s, 10)
   end

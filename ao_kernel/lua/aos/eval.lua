@@ -28,20 +28,11 @@ return function(ao)
       return
     end
 
-    if HANDLER_PRINT_LOGS and value then
+    if value and HANDLER_PRINT_LOGS then
       table.insert(HANDLER_PRINT_LOGS, shown(value))
-      return
+    elseif not HANDLER_PRINT_LOGS then
+      -- Called outside process.handle: leave the value in the outbox instead.
+      ao.outbox.Output = { data = value ~= nil and shown(value) or "", prompt = Prompt() }
     end
-    -- No value (or no print log): keep the older output shape in the outbox.
-    local encoded = "undefined"
-    if type(value) == "table" then
-      local ok = pcall(function() return require(".json").encode(value) end)
-      if ok then encoded = value end
-    end
-    ao.outbox.Output = {
-      json = encoded,
-      data = { output = type(value) == "table" and stringify.format(value) or value, prompt = Prompt() },
-      prompt = Prompt(),
-    }
   end
 end

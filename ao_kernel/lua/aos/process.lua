@@ -126,13 +126,10 @@ function Spawn(...)
 end
 
 function Assign(a)
-  if not ao.assign then
-    print("Assign is not implemented.")
-    return "Assign is not implemented."
-  end
+  local notice = "Assignment added to outbox."
   ao.assign(a)
-  print("Assignment added to outbox.")
-  return "Assignment added to outbox."
+  print(notice)
+  return notice
 end
 
 function Receive(pattern)

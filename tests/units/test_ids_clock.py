@@ -1,0 +1,59 @@
+"""Deterministic ids and the virtual clock."""
+
+import pytest
+
+from ao_kernel.clock import BLOCK_MS, VirtualClock, parse_interval
+from ao_kernel.ids import IdFactory, b64url, b64url_decode, is_address, wallet_address
+
+
+def test_ids_are_43_char_base64url_and_reproducible():
+    a, b = IdFactory(0), IdFactory(0)
+    ids_a = [a.next("x", i) for i in range(5)]
+    assert ids_a == [b.next("x", i) for i in range(5)]
+    assert len(set(ids_a)) == 5
+    assert all(is_address(i) for i in ids_a)
+    assert IdFactory(1).next("x", 0) != ids_a[0]
+
+
+def test_wallet_addresses_depend_on_name_and_seed():
+    assert wallet_address("alice") == wallet_address("alice")
+    assert wallet_address("alice") != wallet_address("bob")
+    assert wallet_address("alice", 1) != wallet_address("alice", 0)
+    assert len(wallet_address("alice")) == 43
+
+
+def test_b64url_round_trip():
+    raw = bytes(range(32))
+    assert b64url_decode(b64url(raw)) == raw
+
+
+@pytest.mark.parametrize("text,ms,blocks", [
+    (5000, 5000, None), ("35-seconds", 35_000, None), ("10 minutes", 600_000, None),
+    ("1-hour", 3_600_000, None), ("2-blocks", None, 2), ("1-day", 86_400_000, None),
+])
+def test_parse_interval(text, ms, blocks):
+    iv = parse_interval(text)
+    assert (iv.ms, iv.blocks) == (ms, blocks)
+
+
+@pytest.mark.parametrize("bad", ["ten-seconds", "5-fortnights", "", -1, 1.5, None])
+def test_malformed_intervals_explain_themselves(bad):
+    with pytest.raises(ValueError, match="interval"):
+        parse_interval(bad)
+
+
+def test_cron_intervals_follow_ao_rules():
+    assert parse_interval("2-blocks", for_cron=True).blocks == 2
+    with pytest.raises(ValueError, match="unknown unit"):
+        parse_interval("2-Blocks", for_cron=True)
+    with pytest.raises(ValueError, match="shorter than one second"):
+        parse_interval("500-ms", for_cron=True)
+
+
+def test_block_height_follows_time():
+    clock = VirtualClock(start_ms=0, start_height=100)
+    assert clock.height == 100
+    clock.now = BLOCK_MS * 3 + 5
+    assert clock.height == 103
+    assert clock.time_of_height(105) == BLOCK_MS * 5
+    assert clock.target_of(parse_interval("2-blocks")) == BLOCK_MS * 5

@@ -1,0 +1,74 @@
+"""The sandboxed Lua runtime: limits, host isolation, module loading."""
+
+import pytest
+
+from ao_kernel.lua.runtime import LuaCodeError, LuaLimitError, Runtime
+
+
+@pytest.fixture
+def rt():
+    return Runtime(modules={"greet": "return { hi = function() return 'hi' end }"},
+                   memory_limit=16 << 20, instruction_limit=20_000_000)
+
+
+@pytest.mark.parametrize("code", [
+    "while true do end",
+    "while true do pcall(function() while true do end end) end",
+    "while true do xpcall(function() while true do end end, function(e) return e end) end",
+    "local f = coroutine.wrap(function() while true do end end) f()",
+    "while true do coroutine.resume(coroutine.create(function() while true do end end)) end",
+])
+def test_instruction_limit_holds_in_coroutines_and_pcall(rt, code):
+    with pytest.raises(LuaLimitError, match="instruction limit"):
+        rt.execute(code)
+    assert rt.execute("return 1 + 1") == 2
+
+
+@pytest.mark.parametrize("code", [
+    "local t = {} for i = 1, 1e9 do t[i] = i end",
+    "local t = {} while true do pcall(function() t[#t + 1] = string.rep('x', 1e6) .. #t end) end",
+])
+def test_memory_limit_is_reported_and_runtime_survives(rt, code):
+    with pytest.raises(LuaLimitError, match="memory limit"):
+        rt.execute(code)
+    assert rt.execute("return 'alive'") == "alive"
+
+
+@pytest.mark.parametrize("expr", [
+    "io", "python", "dofile", "loadfile", "os.execute", "os.remove", "os.exit",
+    "require('os').execute", "debug.getregistry", "debug.sethook", "package.loadlib",
+])
+def test_host_is_unreachable(rt, expr):
+    assert rt.execute(f"return {expr}") is None
+
+
+def test_require_only_finds_registered_modules(rt):
+    assert rt.execute("return require('.greet').hi()") == "hi"
+    assert rt.execute("return require('greet') == require('.greet.init')") is True
+    with pytest.raises(LuaCodeError, match="module 'socket' not found"):
+        rt.execute("return require('socket')")
+
+
+def test_binary_chunks_are_refused(rt):
+    ok = rt.execute("return load(string.dump(function() return 1 end)) == nil")
+    assert ok is True
+
+
+def test_os_time_is_the_host_clock(rt):
+    rt.set_now(1_735_689_600_123)
+    assert rt.execute("return os.time()") == 1_735_689_600_123
+    assert rt.execute("return os.date('%Y-%m-%d')") == "2025-01-01"
+    assert rt.execute("return os.time{year=2025, month=1, day=1, hour=0}") == 1_735_689_600
+
+
+def test_math_random_does_not_use_the_shared_c_generator():
+    a, b = Runtime(modules={}), Runtime(modules={})
+    seq_a = [a.execute("return math.random(1, 1000)") for _ in range(3)]
+    b.execute("math.randomseed(42)")
+    seq_b = [Runtime(modules={}).execute("return math.random(1, 1000)") for _ in range(1)]
+    assert seq_b[0] == seq_a[0]
+
+
+def test_syntax_error_names_the_line(rt):
+    with pytest.raises(LuaCodeError, match=r"chunk:2:"):
+        rt.compile("x = 1\ny = (", "=chunk")
