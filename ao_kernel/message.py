@@ -131,5 +131,5 @@ class Message:
     def __repr__(self) -> str:
         what = self.action or self.kind
         where = f" slot={self.slot}" if self.slot is not None else ""
-        ident = (self.id or "cron")[:8]
+        ident = (self.id or self.kind)[:8]
         return f"<Message {ident} {what} -> {(self.target or '')[:8]}{where}>"

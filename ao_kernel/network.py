@@ -19,7 +19,7 @@ from .lua.runtime import (
     Runtime,
     library_sources,
 )
-from .message import Message, Result, TagList, normalize_tags
+from .message import Message, Result, TagList, first_tag_map, normalize_tags
 from .process import Process, Wallet
 from .store import LogStore
 from .units.compute import ComputeUnit
@@ -40,7 +40,8 @@ class Network:
 
     def __init__(self, path: str | None = None, seed: int = 0, start: int | None = None,
                  auto_run: bool = True, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
-                 instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT) -> None:
+                 instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
+                 library: Mapping[str, str] | None = None) -> None:
         self.seed = seed
         self.auto_run = auto_run
         self.clock = VirtualClock(start_ms=DEFAULT_START_MS if start is None else start)
@@ -50,7 +51,8 @@ class Network:
         self.store = LogStore(path)
         self.scheduler = Scheduler(self.clock, self.ids, self.su_address)
         self.compute = ComputeUnit(memory_limit, instruction_limit)
-        self.modules: dict[str, Mapping[str, str]] = {AOS_MODULE: library_sources("aos")}
+        self.modules: dict[str, Mapping[str, str]] = {
+            AOS_MODULE: library if library is not None else library_sources("aos")}
         self.messenger = Messenger(self.mu, self.ids, self.scheduler, self.compute, self.store,
                                    self._library, self._module_tags)
         self._wallets: dict[str, Wallet] = {}
@@ -280,7 +282,7 @@ class Network:
         if not frame.empty:
 
 
-            frame["tags"] = [dict(reversed(json.loads(t))) for t in frame["tags"]]
+            frame["tags"] = [first_tag_map(json.loads(t)) for t in frame["tags"]]
             frame["cron"] = frame["cron"].astype(bool)
             frame["slot"] = frame["slot"].astype("Int64")
         columns = ["id", "slot", "timestamp", "block_height", "process", "target", "from",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .message import Message, Result
+from .message import Message, Result, first_tag_map
 
 if TYPE_CHECKING:
     from .network import Network
@@ -70,7 +70,7 @@ class Process:
     @property
     def tags(self) -> dict[str, str]:
         """The tags of its Process message (first duplicate wins)."""
-        return dict(reversed(self._info.tags))
+        return first_tag_map(self._info.tags)
 
     @property
     def log(self) -> list[Message]:

@@ -1,5 +1,8 @@
 -- CU-side glue, run privately in each process runtime: it builds the message and env tables the
 -- way ao's compute unit hands them to `process.handle`, and flattens results for the host.
+-- ao's Lua 5.3 build ships the 5.2 `bit32` library as a global.
+local has_bit32, bit32_module = pcall(require, "bit32")
+if has_bit32 then bit32 = bit32_module end
 local process = require(".process")
 local json = require("json")
 

@@ -577,3 +577,190 @@ def test_chance_ranges_and_reseed(rt):
       return ok, c.random() == first
     """
     assert rt.execute(code) == (True, True)
+
+
+# -------------------------------------------------------------------------------------- utils
+
+UTILS = "local utils = require('.utils')\nlocal j = require('.json')\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("return j.encode(utils.concat({1, 2}, {3}))", "[1,2,3]"),
+        ("return j.encode(utils.concat({1, 2})({3, 4}))", "[1,2,3,4]"),
+        ("return utils.reduce(function(a, v) return a + v end, 0, {1, 2, 3})", 6),
+        ("return utils.reduce(function(a, v) return a + v end)(0)({5, 4, 3})", 12),
+        ("return utils.reduce(function(a, v) return a + v end, 0)({5, 4, 3})", 12),
+        ("return utils.reduce(function(a, v) return a .. v end, nil, {'a', 'b'})", "ab"),
+        ("return utils.reduce(function(a, v, k) return a + k end, 0, {9, 9, 9})", 6),
+        ("return j.encode(utils.map(function(v, k) return v * k end, {3, 4}))", "[3,8]"),
+        ("return j.encode(utils.map(function(v) return v * 2 end)({2, 4, 6}))", "[4,8,12]"),
+        ("return j.encode(utils.filter(function(v) return v % 2 == 0 end, {3, 4, 6}))", "[4,6]"),
+        ("return j.encode(utils.filter(function(v) return v > 9 end)({3}))", "[]"),
+        ("return utils.find(function(v) return v.n == 2 end, {{n = 1}, {n = 2, x = 'y'}}).x",
+         "y"),
+        ("return utils.find(function(v) return v > 5 end)({1, 2})", None),
+        ("return utils.propEq('a', 1, {a = 1}), utils.propEq('a', 1)({a = 2})", (True, False)),
+        ("return utils.propEq('a')(1)({a = 1})", True),
+        ("return j.encode(utils.reverse({1, 2, 3}))", "[3,2,1]"),
+        ("return j.encode(utils.reverse({}))", "[]"),
+        ("return utils.prop('name', {name = 'M'}), utils.prop('age')({age = 5})", ("M", 5)),
+        ("return utils.includes('J', {'V', 'J'}), utils.includes(4)({3, 5})", (True, False)),
+        ("return j.encode(utils.keys({hello = 'w', name = 'J', [1] = true}))",
+         '[1,"hello","name"]'),
+        ("return j.encode(utils.values({b = 2, a = 1}))", "[1,2]"),
+        ("return utils.isArray({}), utils.isArray({1, 2}), utils.isArray({a = 1})",
+         (True, True, False)),
+        ("return utils.isArray({[1] = 1, [3] = 3}), utils.isArray('x'), utils.isArray({[0] = 1})",
+         (False, False, False)),
+        ("return utils.compose(utils.reduce(function(a, v) return a + v end, 0),"
+         " utils.map(function(v) return v * 2 end))({1, 2, 3})", 12),
+        ("return utils.compose(function(x) return x .. 'f' end,"
+         " function(x) return x .. 'g' end)('')", "gf"),
+        ("local add3 = utils.curry(function(a, b, c) return a + b + c end)"
+         " return add3(1)(2)(3), add3(1, 2)(3), add3(1)(2, 3), add3(1, 2, 3)", (6, 6, 6, 6)),
+        ("local f = utils.curry(function(a, b) return b == nil end, 2)"
+         " return f(1, nil)", True),
+        ("local id = function(x) return x end return utils.curry(id) == id", True),
+        ("return type(utils._version)", "string"),
+    ],
+)
+def test_utils(rt, code, expected):
+    assert rt.execute(UTILS + code) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("utils.concat({1}, {a = 1})", "second argument should be a table that is an array"),
+        ("utils.map(1, {})", "first argument should be a unary function"),
+        ("utils.map(print, {a = 1})", "second argument should be an Array"),
+        ("utils.curry(1)", "function is required as first argument"),
+        ("utils.includes(1, {a = 1})", "second argument should be a table that is an array"),
+    ],
+)
+def test_utils_errors(rt, code, message):
+    with pytest.raises(LuaCodeError, match=message):
+        rt.execute(UTILS + "return " + code)
+
+
+def test_utils_pattern_helpers_delegate(rt):
+    code = """
+      local utils = require('.utils')
+      local patterns = require('.patterns')
+      return utils.matchesSpec ~= patterns.matchesSpec, type(utils.matchesPattern)
+    """
+    assert rt.execute(code) == (True, "function")
+
+
+# ------------------------------------------------------------------- stringify / pretty / dump
+
+R, G, B, X = "\x1b[31m", "\x1b[32m", "\x1b[34m", "\x1b[0m"
+
+
+def test_stringify_simple_array(rt):
+    got = rt.execute("return require('.stringify').format({1, 'two', 3.5})")
+    assert got == f"{{ {B}1{X}, {G}\"two\"{X}, {B}3.5{X} }}"
+
+
+def test_stringify_nested_table(rt):
+    got = rt.execute(
+        "return require('.stringify').format({b = true, a = 'x', list = {1, 2},"
+        " sub = {k = 1}, [1] = {z = 0}})"
+    )
+    want = (
+        "{\n"
+        f"  {{\n    {R}z{X} = {B}0{X}\n  }},\n"
+        f"  {R}a{X} = {G}\"x\"{X},\n"
+        f"  {R}b{X} = {B}true{X},\n"
+        f"  {R}list{X} = {{ {B}1{X}, {B}2{X} }},\n"
+        f"  {R}sub{X} = {{\n    {R}k{X} = {B}1{X}\n  }}\n"
+        "}"
+    )
+    assert got == want
+
+
+def test_stringify_misc(rt):
+    code = """
+      local s = require('.stringify')
+      local t = {} t.self = t
+      return s.format({}), s.isSimpleArray({1, 'a'}), s.isSimpleArray({1, {}}),
+             s.isSimpleArray({a = 1}), s.format(t):find('circular') ~= nil,
+             s.format({f = print}):find('0x') == nil
+    """
+    assert rt.execute(code) == ("{}", True, False, False, True, True)
+
+
+def test_stringify_is_deterministic(rt):
+    code = """
+      local t = {}
+      for i = 1, 50 do t['k' .. i] = i end
+      return require('.stringify').format(t)
+    """
+    first = rt.execute(code)
+    assert first == Runtime().execute(code)
+    assert first.index("k1\x1b") < first.index("k10\x1b") < first.index("k2\x1b")
+
+
+def test_pretty_tprint(rt):
+    got = rt.execute("return require('.pretty').tprint({b = 2, a = {c = true, d = 'x'}})")
+    assert got == "a: \n c: true\n d: x\nb: 2\n"
+
+
+def test_dump(rt):
+    got = rt.execute(
+        "return require('.dump')({1, 'two', x = {y = 1.5}, ['my key'] = false,"
+        " [10] = 'ten', ['end'] = 0, f = print, s = 'a\"b\\n'})"
+    )
+    want = (
+        "{\n"
+        "  1,\n"
+        '  "two",\n'
+        '  [10] = "ten",\n'
+        '  ["end"] = 0,\n'
+        "  f = <function>,\n"
+        '  ["my key"] = false,\n'
+        '  s = "a\\"b\\n",\n'
+        "  x = {\n"
+        "    y = 1.5\n"
+        "  }\n"
+        "}"
+    )
+    assert got == want
+
+
+def test_dump_scalars_and_cycles(rt):
+    code = """
+      local Dump = require('.dump')
+      local t = {} t[1] = t
+      return Dump(nil), Dump(5), Dump(0/0), Dump(math.huge), Dump('x'), Dump({}), Dump(t)
+    """
+    assert rt.execute(code) == ("nil", "5", "0/0", "math.huge", '"x"', "{}", "{\n  <cycle>\n}")
+
+
+# ------------------------------------------------------------------------------------- base64
+
+
+@pytest.mark.parametrize("data", ["", "f", "fo", "foo", "foob", "fooba", "foobar", "\x00\xff\x10"])
+def test_base64_roundtrip(rt, data):
+    import base64 as pybase64
+
+    rt.globals.DATA = data.encode("latin-1")
+    enc = rt.execute("return require('.base64').encode(DATA)")
+    assert enc == pybase64.b64encode(data.encode("latin-1")).decode()
+    rt.globals.ENC = enc
+    assert rt.execute("return require('.base64').decode(ENC)") == data.encode("latin-1").decode(
+        "latin-1"
+    ) or rt.execute("return require('.base64').decode(ENC) == DATA") is True
+
+
+def test_base64_variants(rt):
+    code = """
+      local b = require('.base64')
+      local url = b.makeencoder('-', '_')
+      local s = string.char(251, 255, 191)
+      return b.encode(s), b.encode(s, url), b.decode(b.encode(s, url), b.makedecoder('-', '_')) == s,
+             b.decode('Zm9v\\nYmFy'), b.decode('Zm8')
+    """
+    assert rt.execute(code) == ("+/+/", "-_-_", True, "foobar", "fo")
