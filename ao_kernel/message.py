@@ -65,6 +65,7 @@ class Result:
     spawns: list[Message] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    dropped: list[Message] = field(default_factory=list)
     raw_output: Any = None
 
     @property

@@ -160,11 +160,13 @@ class Messenger:
             ident = self.ids.next("push", pid, target or "", data) if push and target else None
             out = Message(id=ident, target=target, owner=self.address, from_=pid,
                           tag_list=out_tags, data=data, pushed_for=pushed_for)
-            res.messages.append(out)
-            if push and target:
-                self.submit(out)
-            elif target is None:
+            if target is None:
                 out.kind = "dropped"
+                res.dropped.append(out)
+                continue
+            res.messages.append(out)
+            if push:
+                self.submit(out)
         for data, _anchor, tags in raw.spawns:
             sp_tags = [(n, v) for n, v in tags if n not in _PUSH_DROP]
             sp_tags += [("Data-Protocol", "ao"), ("Type", "Process"), ("From-Process", pid),

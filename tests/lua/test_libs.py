@@ -750,9 +750,7 @@ def test_base64_roundtrip(rt, data):
     enc = rt.execute("return require('.base64').encode(DATA)")
     assert enc == pybase64.b64encode(data.encode("latin-1")).decode()
     rt.globals.ENC = enc
-    assert rt.execute("return require('.base64').decode(ENC)") == data.encode("latin-1").decode(
-        "latin-1"
-    ) or rt.execute("return require('.base64').decode(ENC) == DATA") is True
+    assert rt.execute("return require('.base64').decode(ENC) == DATA") is True
 
 
 def test_base64_variants(rt):
@@ -760,7 +758,8 @@ def test_base64_variants(rt):
       local b = require('.base64')
       local url = b.makeencoder('-', '_')
       local s = string.char(251, 255, 191)
-      return b.encode(s), b.encode(s, url), b.decode(b.encode(s, url), b.makedecoder('-', '_')) == s,
+      local back = b.decode(b.encode(s, url), b.makedecoder('-', '_'))
+      return b.encode(s), b.encode(s, url), back == s,
              b.decode('Zm9v\\nYmFy'), b.decode('Zm8')
     """
     assert rt.execute(code) == ("+/+/", "-_-_", True, "foobar", "fo")
