@@ -87,6 +87,9 @@ def test_s05_print(proc):
     assert proc.eval('print("one") print("two")').output == "one\ntwo"
     assert proc.eval('print("a","b")').output == "a"
     assert proc.eval("print(5)").output == "\x1b[32m5\x1b[0m"
+    # spec 2.2: booleans BLUE, nil RED "nil"
+    assert proc.eval("print(true)").output == f"{BLUE}true{RESET}"
+    assert proc.eval("print(nil)").output == f"{RED}nil{RESET}"
 
 
 # ------------------------------------------------------------------------------------------
@@ -207,8 +210,9 @@ def test_s12_send_without_target(net, proc):
     assert len(net.messages()) == rows + 1  # only the Eval itself was evaluated
 
 
-def test_s13_spawn_tags(proc, module_id):
-    r = proc.eval('Spawn("MODX", {Name="c"})')
+def test_s13_spawn_tags(net, proc, owner, module_id):
+    m = net.send(proc, action="Eval", data='Spawn("MODX", {Name="c"})', sender=owner)
+    r = m.result
     assert r.error is None
     assert len(r.spawns) == 1
     assert_tags_include(
@@ -220,6 +224,8 @@ def test_s13_spawn_tags(proc, module_id):
             "From-Module": module_id,
             "Module": "MODX",
             "Name": "c",
+            "Variant": "ao.TN.1",
+            "Pushed-For": m.id,
         },
     )
     r2 = proc.eval("Spawn({})")
@@ -234,6 +240,7 @@ def test_s14_assign(proc):
     r = proc.eval('Assign({Processes={"p1"},Message="m1"})')
     assert r.error is None
     assert r.assignments == [{"processes": ["p1"], "message": "m1"}]
+    assert "Assignment added to outbox." in r.output
 
 
 # ------------------------------------------------------------------------------------------
@@ -268,6 +275,17 @@ def test_s16_authority_list(net, owner):
     assert m.result.error is None
     assert m.result.output == new_message_line(q.address, action="Hi")
     assert p.get("#Inbox") == inbox + 1
+
+    # A process whose only Authority tag is "A,B" (spawned by P, so no MU authority).
+    r = p.eval(f'Spawn({{Name = "ab", Authority = "{a.address},{b.address}"}})')
+    assert r.error is None
+    child = net.process(r.spawns[0].id)
+    assert child.get("#ao.authorities") == 2
+    assert child.get("ao.authorities") == [a.address, b.address]
+    m = net.send(child, action="Hi", tags={"From-Process": q.address}, sender=b)
+    assert m.result.error is None
+    assert m.result.output == new_message_line(q.address, action="Hi")
+    assert child.get("Inbox[#Inbox].Id") == m.id
 
 
 # ------------------------------------------------------------------------------------------

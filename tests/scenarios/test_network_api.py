@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scenario_helpers import addr
 
-from ao_kernel import Network
+from ao_kernel import LuaError, Network
 
 ADDRESS = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -31,6 +31,7 @@ def test_issue_example():
     alice = net.wallet("alice")
     counter = net.spawn("counter", owner=alice, code=COUNTER)
     m = net.send(counter, action="Inc", tags={"By": "2"}, sender=alice)
+    assert m.result.ok
     assert m.result.messages[0].data == "2"
     assert m.result.messages[0].tags["Action"] == "Count"
     assert m.result.messages[0].target == alice.address
@@ -188,18 +189,18 @@ def test_malformed_interval():
 def test_spawn_syntax_error_names_the_line():
     net = Network()
     code = "x = 1\ny = 2\nz = = 3\nw = 4\n"
-    with pytest.raises(Exception) as exc:  # noqa: B017 - LuaError; its import path is not in the API
+    with pytest.raises(LuaError) as exc:
         net.spawn("bad", code=code)
     assert re.search(r"(:3:|line 3)", str(exc.value)), str(exc.value)
-    assert type(exc.value).__name__ == "LuaError"
     assert net.processes == []  # nothing was spawned
 
 
 def test_spawn_runtime_error_raises():
     net = Network()
-    with pytest.raises(Exception) as exc:  # noqa: B017
+    with pytest.raises(LuaError) as exc:
         net.spawn("bad", code="x = 1\nerror('nope')\n")
     assert "nope" in str(exc.value)
+    assert re.search(r"(:2:|line 2)", str(exc.value)), str(exc.value)
 
 
 # ------------------------------------------------------------------------------------------
