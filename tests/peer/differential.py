@@ -11,7 +11,8 @@ evaluated message in `net.messages()` order:
 
 * process, slot, kind, action, from/owner, timestamp and block height of the evaluated message,
   and its tags as a map (first duplicate wins) plus as a multiset;
-* `Result.output` verbatim (ANSI colour codes included) and `Result.prompt`;
+* `Result.output` verbatim (ANSI colour codes included) and `Result.prompt`, except that Lua
+  object addresses (`function: 0x55d0c3a2`), which differ from run to run, become `0x?`;
 * the error: whether it is None, and its LAST non-empty line only. Full tracebacks name library
   files and line numbers ("handlers:723:" in aos, "handlers:168:" in ours) that legitimately
   differ, so in that last line `<library module>:<n>:` becomes `<module>:?:`. Line numbers in
@@ -34,13 +35,17 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pandas as pd
+
 from ao_kernel import Network
 from ao_kernel.errors import LuaError
 from ao_kernel.message import Message, Result
 
 Scenario = Callable[[Network], "Mapping[str, Any] | None"]
 
-_MODULE_LINE = re.compile(r"(?<![\w\]\"'])(\.?[A-Za-z_][\w.\-]*):(\d+):")
+_MODULE_LINE = re.compile(
+    r"(\x1b\[[0-9;]*m|^|[^\w.\-\]\"'])(\.?[A-Za-z_][\w.\-]*):(\d+):", re.M)
+_ADDRESS = re.compile(r"(function|table|thread|userdata): (?:builtin: )?0x[0-9a-fA-F]+")
 
 
 class LibraryModules:
@@ -56,9 +61,14 @@ class LibraryModules:
 
     def normalise(self, text: str) -> str:
         def sub(m: re.Match[str]) -> str:
-            return f"{m.group(1)}:?:" if m.group(1) in self.names else m.group(0)
+            return f"{m.group(1)}{m.group(2)}:?:" if m.group(2) in self.names else m.group(0)
 
         return _MODULE_LINE.sub(sub, text)
+
+
+def mask_addresses(text: str | None) -> str | None:
+    """`function: 0x55d0...` -> `function: 0x?`: Lua object addresses vary from run to run."""
+    return None if text is None else _ADDRESS.sub(r"\1: 0x?", text)
 
 
 def last_line(text: str | None) -> str | None:
@@ -96,13 +106,23 @@ def result_view(res: Result | None, mods: LibraryModules) -> dict[str, Any]:
     err = last_line(res.error)
     return {
         "error is None": res.error is None,
-        "error (last line)": None if err is None else mods.normalise(err),
-        "output": res.output,
-        "prompt": res.prompt,
+        "error (last line)": None if err is None else mask_addresses(mods.normalise(err)),
+        "output": mask_addresses(res.output),
+        "prompt": mask_addresses(res.prompt),
         "messages": [pushed_view(m) for m in res.messages],
         "spawns": [pushed_view(m) for m in res.spawns],
         "assignments": res.assignments,
     }
+
+
+def _cell(value: Any) -> Any:
+    """A DataFrame cell with pandas' missing markers (NaN, NA, None) as None."""
+    try:
+        if value is None or pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    return value
 
 
 def trace(net: Network, mods: LibraryModules) -> list[dict[str, Any]]:
@@ -115,13 +135,13 @@ def trace(net: Network, mods: LibraryModules) -> list[dict[str, Any]]:
         pid = row.process
         msg = logs[pid][seen[pid]]
         seen[pid] += 1
-        assert msg.id == row.id, "net.messages() and Process.log disagree"
+        assert msg.id == _cell(row.id), "net.messages() and Process.log disagree"
         tags = _tags(msg.tag_list)
         entry = {
             "process": pid,
-            "slot": None if row.slot is None or str(row.slot) == "<NA>" else int(row.slot),
-            "kind": row.kind,
-            "action": row.action,
+            "slot": None if _cell(row.slot) is None else int(row.slot),
+            "kind": _cell(row.kind),
+            "action": _cell(row.action),
             "from": msg.from_,
             "owner": msg.owner,
             "timestamp": msg.timestamp,
@@ -154,7 +174,7 @@ def plain(value: Any, mods: LibraryModules) -> Any:
     if isinstance(value, dict):
         return {k: plain(v, mods) for k, v in value.items()}
     if isinstance(value, str):
-        return mods.normalise(value)
+        return mask_addresses(mods.normalise(value))
     return value
 
 
@@ -267,7 +287,8 @@ def compare(ref: Run, ours: Run) -> str:
                 lines.append(f"  real aos: {_short(x, names)}")
                 lines.append(f"  ours    : {_short(y, names)}")
     if lines and (ref.exception or ours.exception) and "raised" not in lines[0]:
-        lines.append(f"  (scenario exceptions: real aos {ref.exception!r}; ours {ours.exception!r})")
+        lines.append(f"  (scenario exceptions: real aos {ref.exception!r}; "
+                     f"ours {ours.exception!r})")
     return "\n".join(lines)
 
 
@@ -280,8 +301,16 @@ def run_both(scenario: Scenario, reference: Mapping[str, str]) -> tuple[str, Run
     return compare(ref, ours), ref, ours
 
 
+class Library(dict):
+    """A {module: source} mapping with a short repr (keeps pytest reports readable)."""
+
+    def __repr__(self) -> str:
+        return f"<library of {len(self)} Lua modules>"
+
+
 def check(scenario: Scenario, reference: Mapping[str, str], min_entries: int = 1) -> None:
     """Assert the scenario behaves identically on both libraries."""
+    __tracebackhide__ = True
     report, ref, _ours = run_both(scenario, reference)
     assert len(ref.trace) >= min_entries, (
         f"scenario too short on the reference ({len(ref.trace)} entries; exception "

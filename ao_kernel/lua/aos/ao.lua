@@ -210,6 +210,24 @@ function ao.spawn(module, m)
   return out
 end
 
+-- Routing hints ride in From-Process as "<pid>&hint=<h>&ttl=<t>". The released aos parses
+-- them but never records one: the only visible effect is an empty `ao._hints` registry once a
+-- hinted message has been seen. Kept that way so that process state compares equal.
+function ao.registerHint(msg)
+  local tags = msg.Tags
+  if type(tags) ~= "table" then return end
+  local from = tags["From-Process"]
+  if from == nil then return end
+  local segments = {}
+  for segment in string.gmatch(from, "[^&]+") do segments[#segments + 1] = segment end
+  if segments[2] == nil then return end
+  local fields = {}
+  for field in string.gmatch(segments[2], "[^=]+") do fields[#fields + 1] = field end
+  if fields[2] ~= nil then
+    ao._hints = ao._hints or {}
+  end
+end
+
 function ao.assign(assignment)
   assert(type(assignment) == "table", "assignment should be a table")
   assert(type(assignment.Processes) == "table", "Processes should be a table")

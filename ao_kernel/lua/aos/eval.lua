@@ -30,9 +30,12 @@ return function(ao)
 
     if value and HANDLER_PRINT_LOGS then
       table.insert(HANDLER_PRINT_LOGS, shown(value))
-    elseif not HANDLER_PRINT_LOGS then
-      -- Called outside process.handle: leave the value in the outbox instead.
-      ao.outbox.Output = { data = value ~= nil and shown(value) or "", prompt = Prompt() }
+    else
+      -- Nothing to log: the outbox keeps the value in the older Output shape (process.handle
+      -- replaces it with the print log afterwards).
+      local prompt = Prompt()
+      ao.outbox.Output = { data = { output = value, prompt = prompt }, prompt = prompt }
+      if type(value) == "table" then ao.outbox.Output.data.output = shown(value) end
     end
   end
 end

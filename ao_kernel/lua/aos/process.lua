@@ -34,13 +34,6 @@ do
   local ok, lib = pcall(require, ".bit32")
   if ok and type(lib) == "table" then bit32 = lib end
 end
--- Present in current aos processes without a require.
-for _, name in ipairs({ "json", "base64" }) do
-  if rawget(_G, name) == nil then
-    local ok, lib = pcall(require, "." .. name)
-    if ok and type(lib) == "table" then _G[name] = lib end
-  end
-end
 
 -- Table data is sent as JSON with a Content-Type tag.
 local function encode_table_data(m)
@@ -257,9 +250,9 @@ local function track_coroutine(co)
   end
 end
 
-local function failure_text(reason)
+local function failure_text(result)
   return table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red .. "error:\n"
-    .. Colors.reset .. reason
+    .. Colors.reset .. result
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -321,14 +314,14 @@ function process.handle(msg, environment)
   local co = coroutine.create(function()
     return pcall(Handlers.evaluate, msg, ao.env)
   end)
-  local _, ok, reason = coroutine.resume(co)
+  local _, ok, result = coroutine.resume(co)
   track_coroutine(co)
 
   if not ok then
-    if type(reason) ~= "string" then reason = tostring(reason) end
+    -- A non-string error object makes the concatenations below fail, as they do in aos.
     if msg.Action == "Eval" then
-      table.insert(Errors, reason)
-      return { Error = failure_text(reason) }
+      table.insert(Errors, result)
+      return { Error = failure_text(result) }
     end
     if msg.Action then
       print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = " .. msg.Action
@@ -336,9 +329,9 @@ function process.handle(msg, environment)
     else
       print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
     end
-    print(Colors.green .. reason .. Colors.reset)
+    print(Colors.green .. result .. Colors.reset)
     print("\n" .. Colors.gray .. without_last_lines(debug.traceback(), 3) .. Colors.reset)
-    return ao.result({ Error = failure_text(reason), Messages = {}, Spawns = {}, Assignments = {} })
+    return ao.result({ Error = failure_text(result), Messages = {}, Spawns = {}, Assignments = {} })
   end
 
   local output
@@ -353,6 +346,8 @@ function process.handle(msg, environment)
   end
   local response = ao.result({ Output = output })
   HANDLER_PRINT_LOGS = {}
+  -- The nonce of the last message handled without error (nil after a Cron message).
+  ao.Nonce = msg.Nonce
   return response
 end
 
