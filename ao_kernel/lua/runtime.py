@@ -62,7 +62,13 @@ def _bytecode(name: str, src: str) -> bytes | None:
                                      register_builtins=False).eval(
             "function(src, name) local f = load(src, name, 't') "
             "if f then return string.dump(f) end end")
-    return _compiler(src.encode("utf-8"), ("=" + name.lstrip(".")).encode("utf-8"))
+    return _compiler(src.encode("utf-8"), chunk_name(name).encode("utf-8"))
+
+
+def chunk_name(module: str) -> str:
+    """The chunk name ao's build gives a library module (`.handlers`, but plain `json`)."""
+    key = module.lstrip(".")
+    return key if key == "json" else "." + key
 
 
 class Runtime:

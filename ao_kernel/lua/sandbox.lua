@@ -77,6 +77,16 @@ function coroutine.wrap(f)
   end
 end
 
+-- Finalizers would run at moments chosen by the garbage collector, which replay cannot
+-- reproduce; ao processes must be deterministic, so `__gc` is refused.
+local raw_setmetatable, raw_rawget = setmetatable, rawget
+function setmetatable(t, mt)
+  if raw_type(mt) == "table" and raw_rawget(mt, "__gc") ~= nil then
+    raw_error("__gc metamethods are not available in ao processes (they are not deterministic)", 2)
+  end
+  return raw_setmetatable(t, mt)
+end
+
 -- Text chunks only: binary chunks can crash the interpreter.
 function load(chunk, name, mode, env)
   if env == nil then env = _G end
@@ -141,6 +151,12 @@ local function canonical(name)
   return name
 end
 
+-- Chunk names as ao's build registers its modules, so errors read `[string ".handlers"]:12:`.
+local function chunk_name(key)
+  if key == "json" then return key end
+  return "." .. key
+end
+
 function require(name)
   if raw_type(name) ~= "string" then
     raw_error("bad argument #1 to 'require' (string expected, got " .. raw_type(name) .. ")", 2)
@@ -157,7 +173,7 @@ function require(name)
       loader = preload
     elseif src ~= nil then
       -- Library modules may arrive precompiled by the host (from its own trusted sources).
-      local fn, err = raw_load(src, "=" .. key, compiled[key] and "b" or "t", _G)
+      local fn, err = raw_load(src, chunk_name(key), compiled[key] and "b" or "t", _G)
       if not fn then raw_error(err, 0) end
       loader = fn
     else
@@ -187,10 +203,14 @@ function host.register(name, src, is_bytecode)
   compiled[key] = is_bytecode or nil
 end
 
+-- Host work (booting, replay) gets a large but finite budget, so that nothing a process left
+-- behind can hang the host.
+local HOST_BUDGET = 4000000000
+
 function host.set_budget(instructions)
   if instructions == nil or instructions <= 0 then
-    limited = false
-    budget = math.huge
+    limited = true
+    budget = HOST_BUDGET // STEP
   else
     limited = true
     budget = instructions // STEP + 1

@@ -116,7 +116,7 @@ class Messenger:
         sched = self.su.register(pid, [])
         sched.crons = crons
         env = (pid, msg.owner, msg.tag_list, module, self.address, self.module_tags(module))
-        self.cu.boot(pid, self.libraries(module), env)
+        self.cu.boot(pid, self.libraries(module), env, parse_memory(msg.tag("Memory-Limit")))
         self.su.assign(pid, msg)
         self._evaluate(msg, pid)
         if parent is not None:
@@ -188,6 +188,20 @@ class Messenger:
                 if original is not None and target in self.processes:
                     self.submit_assignment(original, target)
         return res
+
+
+_SIZES = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+
+
+def parse_memory(text: str | None) -> int | None:
+    """A `Memory-Limit` tag such as "16-mb" or "1-gb" in bytes; None when absent or unreadable."""
+    if not text:
+        return None
+    amount, _, unit = text.strip().lower().partition("-")
+    scale = _SIZES.get(unit or "b")
+    if not amount.isdigit() or scale is None:
+        return None
+    return int(amount) * scale
 
 
 def _assignment_copy(msg: Message) -> Message:

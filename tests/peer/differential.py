@@ -45,6 +45,7 @@ Scenario = Callable[[Network], "Mapping[str, Any] | None"]
 
 _MODULE_LINE = re.compile(
     r"(\x1b\[[0-9;]*m|^|[^\w.\-\]\"'])(\.?[A-Za-z_][\w.\-]*):(\d+):", re.M)
+_STRING_CHUNK_LINE = re.compile(r'\[string "([^"]+)"\]:(\d+):')
 _ADDRESS = re.compile(r"(function|table|thread|userdata): (?:builtin: )?0x[0-9a-fA-F]+")
 
 
@@ -63,7 +64,10 @@ class LibraryModules:
         def sub(m: re.Match[str]) -> str:
             return f"{m.group(1)}{m.group(2)}:?:" if m.group(2) in self.names else m.group(0)
 
-        return _MODULE_LINE.sub(sub, text)
+        def sub_string(m: re.Match[str]) -> str:
+            return f'[string "{m.group(1)}"]:?:' if m.group(1) in self.names else m.group(0)
+
+        return _STRING_CHUNK_LINE.sub(sub_string, _MODULE_LINE.sub(sub, text))
 
 
 def mask_addresses(text: str | None) -> str | None:

@@ -548,3 +548,13 @@ def test_sandbox_no_binary_chunks():
     r = p.eval('local f, err = load("\\27Lua") return tostring(f)')
     assert r.error is None
     assert r.output == "nil"
+
+
+def test_memory_limit_tag_sets_a_per_process_limit():
+    net = Network()
+    small = net.spawn("small", tags={"Memory-Limit": "8-mb"}, code="X = 1")
+    big = net.spawn("big", code="X = 1")
+    hog = "local t = {} for i = 1, 4e5 do t[i] = string.rep('x', 40) .. i end Kept = #t"
+    assert "memory limit" in small.eval(hog).error
+    assert big.eval(hog).error is None
+    assert small.get("X") == 1 and big.get("Kept") == 400000

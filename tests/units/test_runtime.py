@@ -72,3 +72,9 @@ def test_math_random_does_not_use_the_shared_c_generator():
 def test_syntax_error_names_the_line(rt):
     with pytest.raises(LuaCodeError, match=r"chunk:2:"):
         rt.compile("x = 1\ny = (", "=chunk")
+
+
+def test_finalizers_are_refused(rt):
+    with pytest.raises(LuaCodeError, match="__gc metamethods are not available"):
+        rt.execute("setmetatable({}, { __gc = function() while true do end end })")
+    assert rt.execute("return getmetatable(setmetatable({}, { __index = {} })) ~= nil") is True
