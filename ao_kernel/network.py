@@ -263,9 +263,6 @@ class Network:
             self.messenger.step()
         self.store.flush()
 
-    def _flush_pending_eval(self, pid: str) -> None:
-        """Nothing to do in this version: reads see the state after the last evaluated message."""
-
     def pending(self) -> list[Message]:
         """What the MU still has to carry, in order."""
         return [work.msg for work in self.messenger.queue]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .errors import AoError
 from .message import Message, Result, first_tag_map
 
 if TYPE_CHECKING:
@@ -92,7 +93,9 @@ class Process:
 
     def get(self, expression: str) -> Any:
         """Read a Lua expression from the live state, converted to Python."""
-        self._net._flush_pending_eval(self.id)
+        if self.id not in self._net.compute.runtimes:
+            raise AoError(f"process {self.name or self.id} is not running yet: its spawn is "
+                          "still queued (call net.run())")
         return self._net.compute.get(self.id, expression)
 
     @property

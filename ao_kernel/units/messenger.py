@@ -67,6 +67,7 @@ class Messenger:
         if msg.id:
             self.messages[msg.id] = msg
         if msg.kind == "process":
+            self._register(msg)
             self.queue.append(Work("spawn", msg))
         elif msg.target in self.processes:
             self.queue.append(Work("deliver", msg, msg.target))
@@ -99,16 +100,18 @@ class Messenger:
         self.su.assign(work.pid or "", work.msg)
         return self._evaluate(work.msg, work.pid or "")
 
-    def _spawn(self, msg: Message) -> Message:
+    def _register(self, msg: Message) -> None:
+        """Make a process known as soon as its spawn is queued, so messages can follow it."""
         pid = msg.id or ""
         msg.target = pid
         parent = msg.from_ if msg.from_ in self.processes else None
-        owner = msg.tag("From-Process") or msg.owner
-        module = msg.tag("Module") or ""
-        name = msg.tag("Name")
-        info = ProcessInfo(id=pid, name=name, owner=owner, module=module, tags=msg.tag_list,
-                           parent=parent)
-        self.processes[pid] = info
+        self.processes[pid] = ProcessInfo(
+            id=pid, name=msg.tag("Name"), owner=msg.tag("From-Process") or msg.owner,
+            module=msg.tag("Module") or "", tags=msg.tag_list, parent=parent)
+
+    def _spawn(self, msg: Message) -> Message:
+        info = self.processes[msg.id or ""]
+        pid, parent, module = info.id, info.parent, info.module
         try:
             crons = parse_crons(msg.tag_list)
         except ValueError:

@@ -1,0 +1,137 @@
+"""CU and MU on their own, with a tiny stand-in process library instead of aos."""
+
+import pytest
+
+from ao_kernel import Network
+from ao_kernel.units.compute import ProcessRuntime
+
+# A minimal library: `process.handle` keeps a counter, echoes Send/Spawn/Assign requests from
+# the message Data, and fails on demand. It lets the units be tested without aos.
+TINY = {
+    "json": "return { encode = function(v) return tostring(v) end }",
+    "process": """
+local process = {}
+Count = 0
+function process.handle(msg, env)
+  local out = { Messages = {}, Spawns = {}, Assignments = {}, Output = "" }
+  Count = Count + 1
+  local action
+  for _, t in ipairs(msg.Tags) do if t.name == "Action" then action = t.value end end
+  if action == "Fail" then return { Error = "failed on purpose" } end
+  if action == "Raise" then error("raised on purpose") end
+  if action == "Loop" then while true do end end
+  if action == "Send" then
+    out.Messages[1] = { Target = msg.Data, Data = "hello", Anchor = "1",
+      Tags = { { name = "Action", value = "Hello" }, { name = "Type", value = "Message" } } }
+  end
+  if action == "Spawn" then
+    out.Spawns[1] = { Data = "child", Anchor = "2",
+      Tags = { { name = "Module", value = env.Module.Id }, { name = "Name", value = "kid" } } }
+  end
+  if action == "Assign" and msg.Target == env.Process.Id then
+    out.Assignments[1] = { Processes = { msg.Data }, Message = msg.Id }
+  end
+  out.Output = { data = action or "", prompt = "> " }
+  return out
+end
+return process
+""",
+}
+
+
+@pytest.fixture
+def net():
+    return Network(library=TINY)
+
+
+def test_process_runtime_rolls_back_every_kind_of_error():
+    env = ("P" * 43, "O" * 43, [("Type", "Process")], "M" * 43, "O" * 43, [])
+    rt = ProcessRuntime(TINY, env, memory_limit=16 << 20, instruction_limit=1_000_000)
+
+    def args(action):
+        return (None, "O", "O", "P", "", 0, 1, 0, None, False, False, None, [("Action", action)])
+
+    assert rt.evaluate(args("Ok")).output == "Ok"
+    assert rt.get("Count") == 1
+    for action, text in [("Fail", "failed on purpose"), ("Raise", "raised on purpose"),
+                         ("Loop", "instruction limit")]:
+        res = rt.evaluate(args(action))
+        assert text in res.error
+        assert res.messages == [] and res.output == ""
+        assert rt.get("Count") == 1
+    assert rt.evaluate(args("Ok"), keep=False).output == "Ok"
+    assert rt.get("Count") == 1
+    assert len(rt.history) == 1
+
+
+def test_get_converts_lua_values(net):
+    p = net.spawn("p")
+    p.eval("x")  # a message, so the library state exists
+    rt = net.compute.runtimes[p.id]
+    rt.runtime.execute("T = { 1, 2, { a = true } }; T.self = T; S = { [1] = 'a', [3] = 'c' }")
+    assert p.get("T[3]") == {"a": True}
+    assert p.get("T")["self"] == "<lua table (cycle)>"
+    assert p.get("S") == {1: "a", 3: "c"}
+    assert p.get("function() end") == "<lua function>"
+
+
+def test_mu_pushes_with_provenance_tags(net):
+    a, b = net.spawn("a"), net.spawn("b")
+    m = net.send(a, action="Send", data=b.id)
+    pushed = m.result.messages[0]
+    assert pushed.owner == net.mu and pushed.from_ == a.id and pushed.target == b.id
+    tags = pushed.tags
+    assert tags["From-Process"] == a.id and tags["Pushed-For"] == m.id
+    assert tags["Type"] == "Message" and tags["Data-Protocol"] == "ao"
+    assert pushed.slot == b.log[-1].slot and b.log[-1] is pushed
+    assert a.tags["Authority"] == net.mu
+
+
+def test_mu_is_first_in_first_out(net):
+    net.auto_run = False
+    a, b = net.spawn("a"), net.spawn("b")
+    first = net.send(a, action="Send", data=b.id)
+    second = net.send(b, action="Ok")
+    assert [w.id for w in net.pending()][-2:] == [first.id, second.id]
+    net.run()
+    hello = first.result.messages[0]
+    assert second.slot < hello.slot  # queued before the push it made
+
+
+def test_mu_spawns_children_and_tells_the_parent(net):
+    parent = net.spawn("parent")
+    m = net.send(parent, action="Spawn")
+    child_msg = m.result.spawns[0]
+    child = net.process(child_msg.id)
+    assert child.parent == parent.id and child.name == "kid"
+    assert child.log[0].slot == 0 and child.log[0].data == "child"
+    notice = parent.log[-1]
+    assert notice.action == "Spawned" and notice.tags["Process"] == child.id
+    assert notice.from_ == parent.id and notice.owner == net.mu
+
+
+def test_mu_carries_assignments(net):
+    a, b = net.spawn("a"), net.spawn("b")
+    m = net.send(a, action="Assign", data=b.id)
+    assigned = b.log[-1]
+    assert assigned.id == m.id and assigned.target == a.id and assigned.kind == "assignment"
+    assert m.result.assignments == [{"processes": [b.id], "message": m.id}]
+
+
+def test_messages_frame_lists_every_evaluation(net):
+    a = net.spawn("a")
+    net.send(a, action="Fail")
+    frame = net.messages()
+    assert list(frame["kind"]) == ["process", "message"]
+    assert frame["error"].iloc[-1] == "failed on purpose"
+
+
+def test_reading_a_process_whose_spawn_is_queued_explains_itself(net):
+    from ao_kernel import AoError
+
+    net.auto_run = False
+    p = net.spawn("later")
+    with pytest.raises(AoError, match="spawn is still queued"):
+        p.get("Count")
+    net.run()
+    assert p.get("Count") == 1
