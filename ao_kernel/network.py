@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .clock import DEFAULT_START_MS, VirtualClock, parse_interval
-from .errors import LuaError, UnknownProcess
+from .errors import AoError, LuaError, UnknownProcess
 from .ids import IdFactory, digest_id, wallet_address
 from .lua.runtime import (
     DEFAULT_INSTRUCTION_LIMIT,
@@ -49,6 +49,10 @@ class Network:
         self.mu = MU_ADDRESS
         self.su_address = wallet_address("scheduler-unit", seed)
         self.store = LogStore(path)
+        if self.store.count():
+            self.store.close()
+            raise AoError(f"{path} already holds a network log; reopening a saved network is "
+                          "not supported yet, so give a new path")
         self.scheduler = Scheduler(self.clock, self.ids, self.su_address)
         self.compute = ComputeUnit(memory_limit, instruction_limit)
         self.modules: dict[str, Mapping[str, str]] = {

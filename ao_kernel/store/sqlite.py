@@ -77,6 +77,10 @@ class LogStore:
         cur = self.db.execute(sql, args)
         return [dict(zip(_COLUMNS, row, strict=True)) for row in cur]
 
+    def count(self) -> int:
+        """How many log rows are stored (flushed or not)."""
+        return self._seq
+
     def close(self) -> None:
         """Flush and close the database."""
         self.flush()
