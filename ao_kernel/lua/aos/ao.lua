@@ -2,21 +2,28 @@
 -- Written for ao_kernel from the behaviour described in docs/spec (aos-behaviour.md §1.4, §2.2).
 -- Everything a process sends, spawns or assigns goes into `ao.outbox`; the compute unit reads
 -- the outbox through `ao.result` after each message.
+--
+-- Note on parameter names: Lua names the local in "attempt to index a nil value (local 'x')",
+-- and those texts reach the caller as message errors. Where a public function can fail that way
+-- its parameter keeps the name the ao network reports (`msg`, `env`, `result`).
 
 -- When the module is loaded again (a process may re-require it), keep the live state.
-local previous = rawget(_G, "ao")
-if type(previous) ~= "table" then previous = {} end
+local live = rawget(_G, "ao")
+if type(live) ~= "table" then live = {} end
 
-local ao = {
-  _version = "0.0.6",
-  id = previous.id or "",
-  _module = previous._module or "",
-  authorities = previous.authorities or {},
-  reference = previous.reference or 0,
-  outbox = previous.outbox or { Output = {}, Messages = {}, Spawns = {}, Assignments = {} },
-  assignables = previous.assignables,
-  env = previous.env,
-}
+local function empty_outbox()
+  return { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
+end
+
+local ao = {}
+ao._version = "0.0.6"
+ao.id = live.id or ""
+ao._module = live._module or ""
+ao.authorities = live.authorities or {}
+ao.reference = live.reference or 0
+ao.outbox = live.outbox or empty_outbox()
+ao.assignables = live.assignables
+ao.env = live.env
 
 -- Tag names that stay in msg.Tags and are never copied onto the message root.
 ao.nonExtractableTags = {
@@ -32,230 +39,248 @@ ao.nonForwardableTags = {
   "Reference", "Id", "Reply-To",
 }
 
--- Root keys of an outgoing message that are fields of the message, not tags.
-local MESSAGE_FIELDS = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
+-- Root keys of an outgoing message that are message fields rather than tags.
+local FIELD_KEYS = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
 
-local function member(list, value)
-  for i = 1, #list do
-    if list[i] == value then return true end
+local function contains(list, wanted)
+  local i = 1
+  while list[i] ~= nil do
+    if list[i] == wanted then return true end
+    i = i + 1
   end
   return false
 end
 
--- A table counts as a tag list when every key is a positive integer and there are no holes.
-local function is_sequence(t)
-  local count, highest = 0, 0
-  for k in pairs(t) do
-    if math.type(k) ~= "integer" or k < 1 then return false end
-    count = count + 1
-    if k > highest then highest = k end
+-- Tags given as a list: only positive integer keys, no holes.
+local function looks_like_list(candidate)
+  local n, top = 0, 0
+  for key in pairs(candidate) do
+    if math.type(key) ~= "integer" or key < 1 then return false end
+    n = n + 1
+    top = math.max(top, key)
   end
-  return highest == count
+  return n == top
 end
 
-local function anchor_of(n)
-  return string.format("%032d", n)
+local function next_reference()
+  local n = ao.reference + 1
+  ao.reference = n
+  return n
 end
 
-local function fresh_outbox()
-  return { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
+-- Builds the full tag list of an outgoing item: the fixed header, then the user's root keys,
+-- then the user's Tags (list or map).
+local function build_tags(header, user)
+  local list = header
+  local function push(name, value) list[#list + 1] = { name = name, value = value } end
+  for key, value in pairs(user) do
+    if not FIELD_KEYS[key] then push(key, value) end
+  end
+  local given = user.Tags
+  if given == nil then return list end
+  if looks_like_list(given) then
+    for _, entry in ipairs(given) do list[#list + 1] = entry end
+  else
+    for key, value in pairs(given) do push(key, value) end
+  end
+  return list
 end
 
--- Appends the tags of a user message (root keys first, then its Tags list or map).
-local function append_user_tags(tags, m)
-  for key, value in pairs(m) do
-    if not MESSAGE_FIELDS[key] then
-      tags[#tags + 1] = { name = key, value = value }
-    end
-  end
-  local extra = m.Tags
-  if extra ~= nil then
-    if is_sequence(extra) then
-      for _, tag in ipairs(extra) do tags[#tags + 1] = tag end
-    else
-      for key, value in pairs(extra) do tags[#tags + 1] = { name = key, value = value } end
-    end
-  end
+-- The outbox keeps a plain copy; the caller gets the item plus its reply helpers.
+local function enqueue(box, item)
+  local stored = {}
+  for k, v in pairs(item) do stored[k] = v end
+  table.insert(box, stored)
 end
 
 -- Deep copy; shares nothing with the original, keeps metatables and cycles.
-function ao.clone(value, seen)
+local function deep_copy(value, memo)
   if type(value) ~= "table" then return value end
-  seen = seen or {}
-  local done = seen[value]
-  if done ~= nil then return done end
-  local copy = {}
-  seen[value] = copy
+  memo = memo or {}
+  if memo[value] ~= nil then return memo[value] end
+  local dup = {}
+  memo[value] = dup
   for k, v in pairs(value) do
-    copy[ao.clone(k, seen)] = ao.clone(v, seen)
+    dup[deep_copy(k, memo)] = deep_copy(v, memo)
   end
-  return setmetatable(copy, getmetatable(value))
+  return setmetatable(dup, getmetatable(value))
 end
 
 -- Copies extractable tags onto the message root; a later duplicate overwrites an earlier one.
-function ao.normalize(msg)
-  for _, tag in ipairs(msg.Tags or {}) do
-    if not member(ao.nonExtractableTags, tag.name) then
-      msg[tag.name] = tag.value
-    end
+local function normalize(msg)
+  local tags = msg.Tags or {}
+  for _, t in ipairs(tags) do
+    local key = t.name
+    if not contains(ao.nonExtractableTags, key) then msg[key] = t.value end
   end
   return msg
 end
 
--- A copy of msg without the keys a forward must not carry.
-function ao.sanitize(msg)
-  local copy = ao.clone(msg)
-  for _, key in ipairs(ao.nonForwardableTags) do
-    copy[key] = nil
+-- A deep copy of msg without the keys a forward must not carry.
+local function sanitize(msg)
+  local dup = ao.clone(msg)
+  local drop = {}
+  for _, key in ipairs(ao.nonForwardableTags) do drop[key] = true end
+  for key in pairs(dup) do
+    if drop[key] then dup[key] = nil end
   end
-  return copy
+  return dup
 end
 
 -- Called at the start of every message with the process environment.
-function ao.init(env)
-  local proc = env.Process
-  local tags = proc.TagArray or proc.Tags or {}
-  if ao.id == "" then ao.id = proc.Id end
-  if ao._module == "" then
-    for _, tag in ipairs(tags) do
-      if tag.name == "Module" then ao._module = tag.value end
-    end
-  end
-  -- Authority tags may hold comma separated lists; merge them without duplicates.
-  for _, tag in ipairs(tags) do
-    if tag.name == "Authority" and type(tag.value) == "string" then
-      for entry in string.gmatch(tag.value, "[^,]+") do
-        if not member(ao.authorities, entry) then
-          ao.authorities[#ao.authorities + 1] = entry
-        end
+local function init(env)
+  local tags = env.Process.TagArray or env.Process.Tags or {}
+  local own_id = env.Process.Id
+  if ao.id == "" then ao.id = own_id end
+  local found, module_id = false, nil
+  for _, t in ipairs(tags) do
+    if t.name == "Module" then
+      found, module_id = true, t.value
+    elseif t.name == "Authority" and type(t.value) == "string" then
+      -- A comma separated list; merged without duplicates.
+      for one in string.gmatch(t.value, "[^,]+") do
+        if not contains(ao.authorities, one) then table.insert(ao.authorities, one) end
       end
     end
   end
-  ao.outbox = fresh_outbox()
+  if found and ao._module == "" then ao._module = module_id end
+  ao.outbox = empty_outbox()
   ao.env = env
 end
 
-function ao.log(value)
-  if type(ao.outbox.Output) == "string" then
-    ao.outbox.Output = { ao.outbox.Output }
+local function log(value)
+  local current = ao.outbox.Output
+  if type(current) == "string" then
+    current = { current }
+    ao.outbox.Output = current
   end
-  table.insert(ao.outbox.Output, value)
+  table.insert(current, value)
 end
 
-function ao.clearOutbox()
-  ao.outbox = fresh_outbox()
-end
-
-function ao.send(m)
+local function send(m)
   assert(type(m) == "table", "msg should be a table")
-  ao.reference = ao.reference + 1
-  local ref = tostring(ao.reference)
-  local tags = {
+  local n = next_reference()
+  local ref = tostring(n)
+  local tags = build_tags({
     { name = "Data-Protocol", value = "ao" },
     { name = "Variant", value = "ao.TN.1" },
     { name = "Type", value = "Message" },
     { name = "Reference", value = ref },
-  }
-  append_user_tags(tags, m)
-  local out = { Target = m.Target, Data = m.Data, Anchor = anchor_of(ao.reference), Tags = tags }
+  }, m)
+  local item = { Target = m.Target, Data = m.Data, Anchor = string.format("%032d", n), Tags = tags }
+  enqueue(ao.outbox.Messages, item)
 
-  local queued = {}
-  for k, v in pairs(out) do queued[k] = v end
-  table.insert(ao.outbox.Messages, queued)
-
-  -- out.onReply(handler) or out.onReply(from, handler): run handler once on the reply.
-  out.onReply = function(...)
-    local from, resolver = out.Target, ...
-    if select("#", ...) == 2 then from, resolver = ... end
-    Handlers.once({ From = from, ["X-Reference"] = ref }, resolver)
+  local function reply_pattern(from)
+    return { From = from, ["X-Reference"] = ref }
   end
-  -- out.receive([from]): suspend the running handler until the reply arrives.
-  out.receive = function(...)
-    local from = out.Target
+  -- item.onReply(handler) or item.onReply(from, handler): run handler once on the reply.
+  function item.onReply(...)
+    local argc = select("#", ...)
+    if argc == 2 then
+      local from, handler = ...
+      Handlers.once(reply_pattern(from), handler)
+    else
+      Handlers.once(reply_pattern(item.Target), (...))
+    end
+  end
+  -- item.receive([from]): suspend the running handler until the reply arrives.
+  function item.receive(...)
+    local from = item.Target
     if select("#", ...) == 1 then from = ... end
-    return Handlers.receive({ From = from, ["X-Reference"] = ref })
+    return Handlers.receive(reply_pattern(from))
   end
-  return out
+  return item
 end
 
-function ao.spawn(module, m)
-  assert(type(module) == "string", "Module source id is required!")
+local function spawn(module_id, m)
+  assert(type(module_id) == "string", "Module source id is required!")
   assert(type(m) == "table", "Message must be a table")
-  ao.reference = ao.reference + 1
-  local ref = tostring(ao.reference)
-  local tags = {
+  local n = next_reference()
+  local ref = tostring(n)
+  local tags = build_tags({
     { name = "Data-Protocol", value = "ao" },
     { name = "Variant", value = "ao.TN.1" },
     { name = "Type", value = "Process" },
     { name = "From-Process", value = ao.id },
     { name = "From-Module", value = ao._module },
-    { name = "Module", value = module },
+    { name = "Module", value = module_id },
     { name = "Reference", value = ref },
-  }
-  append_user_tags(tags, m)
-  local out = { Data = m.Data or "NODATA", Anchor = anchor_of(ao.reference), Tags = tags }
-
-  local queued = {}
-  for k, v in pairs(out) do queued[k] = v end
-  table.insert(ao.outbox.Spawns, queued)
+  }, m)
+  local item = { Data = m.Data or "NODATA", Anchor = string.format("%032d", n), Tags = tags }
+  enqueue(ao.outbox.Spawns, item)
 
   -- The messenger tells the parent with Action=Spawned, From=parent and the spawn Reference.
-  local spawned = { Action = "Spawned", From = ao.id, Reference = ref }
-  out.onReply = function(callback)
-    Handlers.once({ Action = spawned.Action, From = spawned.From, Reference = ref }, callback)
+  local parent = ao.id
+  local function spawned_pattern()
+    return { Action = "Spawned", From = parent, Reference = ref }
   end
-  out.receive = function()
-    return Handlers.receive({ Action = spawned.Action, From = spawned.From, Reference = ref })
+  function item.onReply(callback)
+    Handlers.once(spawned_pattern(), callback)
   end
-  return out
+  function item.receive()
+    return Handlers.receive(spawned_pattern())
+  end
+  return item
 end
 
 -- Routing hints ride in From-Process as "<pid>&hint=<h>&ttl=<t>". The released aos parses
 -- them but never records one: the only visible effect is an empty `ao._hints` registry once a
 -- hinted message has been seen. Kept that way so that process state compares equal.
-function ao.registerHint(msg)
+local function split(text, piece)
+  local parts = {}
+  for part in string.gmatch(text, piece) do parts[#parts + 1] = part end
+  return parts
+end
+
+local function register_hint(msg)
   local tags = msg.Tags
   if type(tags) ~= "table" then return end
   local from = tags["From-Process"]
   if from == nil then return end
-  local segments = {}
-  for segment in string.gmatch(from, "[^&]+") do segments[#segments + 1] = segment end
-  if segments[2] == nil then return end
-  local fields = {}
-  for field in string.gmatch(segments[2], "[^=]+") do fields[#fields + 1] = field end
-  if fields[2] ~= nil then
+  local hint = split(from, "[^&]+")[2]
+  if hint ~= nil and split(hint, "[^=]+")[2] ~= nil then
     ao._hints = ao._hints or {}
   end
 end
 
-function ao.assign(assignment)
-  assert(type(assignment) == "table", "assignment should be a table")
-  assert(type(assignment.Processes) == "table", "Processes should be a table")
-  assert(type(assignment.Message) == "string", "Message should be a string")
-  table.insert(ao.outbox.Assignments, assignment)
+local function assign(a)
+  assert(type(a) == "table", "assignment should be a table")
+  assert(type(a.Processes) == "table", "Processes should be a table")
+  assert(type(a.Message) == "string", "Message should be a string")
+  local pending = ao.outbox.Assignments
+  table.insert(pending, a)
 end
 
 -- Trusted when the sender or the signer is one of the process authorities.
-function ao.isTrusted(msg)
-  for _, authority in ipairs(ao.authorities) do
-    if msg.From == authority or msg.Owner == authority then return true end
+local function is_trusted(msg)
+  for _, who in ipairs(ao.authorities) do
+    if msg.From == who or msg.Owner == who then return true end
   end
   return false
 end
 
 -- The table the compute unit receives. An error anywhere wins over everything else.
-function ao.result(r)
-  local failure = r.Error or ao.outbox.Error
-  if failure then
-    return { Error = failure }
-  end
-  return {
-    Output = r.Output or ao.outbox.Output,
-    Messages = ao.outbox.Messages,
-    Spawns = ao.outbox.Spawns,
-    Assignments = ao.outbox.Assignments,
-  }
+local function to_result(result)
+  local failure = result.Error or ao.outbox.Error
+  if failure then return { Error = failure } end
+  local box = ao.outbox
+  local out = { Output = result.Output or box.Output }
+  out.Messages, out.Spawns, out.Assignments = box.Messages, box.Spawns, box.Assignments
+  return out
 end
+
+ao.clone = deep_copy
+ao.normalize = normalize
+ao.sanitize = sanitize
+ao.init = init
+ao.log = log
+ao.clearOutbox = function() ao.outbox = empty_outbox() end
+ao.send = send
+ao.spawn = spawn
+ao.registerHint = register_hint
+ao.assign = assign
+ao.isTrusted = is_trusted
+ao.result = to_result
 
 -- Assignment helpers (isAssignment, isAssignable, addAssignable, removeAssignable).
 require(".assignment").init(ao)

@@ -5,22 +5,22 @@
 -- A process has no file system here: the host may put the data of On-Boot transactions in the
 -- global table __AO_BOOT_DATA (txid -> Lua source) before the Process message is handled.
 -- Without it the evaluation fails, as it does on ao when the data is missing.
-local function boot_source(txid)
+local function stored_source(txid)
   local store = rawget(_G, "__AO_BOOT_DATA")
-  if type(store) == "table" then return store[txid] end
-  return nil
+  return type(store) == "table" and store[txid] or nil
 end
 
 return function(ao)
-  local evaluate = require(".eval")(ao)
-  return function(msg)
-    if #Inbox == 0 then table.insert(Inbox, msg) end
-    local mode = msg.Tags["On-Boot"]
-    if mode == nil then return end
-    if mode == "Data" then
-      evaluate(msg)
-    else
-      evaluate({ Data = boot_source(mode) })
+  local run_lua = require(".eval")(ao)
+
+  local function on_boot(msg)
+    if #Inbox == 0 then Inbox[1] = msg end
+    local source = msg.Tags["On-Boot"]
+    if source == "Data" then
+      return run_lua(msg)
+    elseif source ~= nil then
+      return run_lua({ Data = stored_source(source) })
     end
   end
+  return on_boot
 end

@@ -1,74 +1,70 @@
--- `Dump(value)`: readable Lua-like text for any value. Tables span several lines with
--- two-space indents, the sequence part first, then the other keys in sorted order.
-local KEYWORDS = {}
+-- `Dump(value, indent)`: Lua-like text for any value (aos's `Dump`). Tables list every entry as
+-- `key = value`, numbers keys first (ascending), then string keys ordered by how they are
+-- written, one entry per line indented `indent` spaces per level (default 4; 0 puts the whole
+-- table on one line). Anything that is not a table comes back quoted (`Dump(5)` is `"5"`).
+local RESERVED = {}
 for word in ([[and break do else elseif end false for function goto if in local nil not or
   repeat return then true until while]]):gmatch("%a+") do
-  KEYWORDS[word] = true
+  RESERVED[word] = true
 end
 
-local ESC = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
-
-local function quote(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    return ESC[c] or string.format("\\%03d", c:byte())
-  end) .. '"'
+local function quoted(v)
+  return string.format("%q", tostring(v))
 end
 
-local function number_text(n)
-  if n ~= n then return "0/0" end
-  if n == math.huge then return "math.huge" end
-  if n == -math.huge then return "-math.huge" end
-  return tostring(n)
+local write
+
+-- a key as it is written: `name`, or `[...]` around the key written as a value
+local function key_text(key, depth, unit, ancestors)
+  if type(key) == "string" and key:find("^[%a_][%w_]*$") and not RESERVED[key] then return key end
+  return "[" .. write(key, depth, unit, ancestors) .. "]"
 end
 
-local function scalar(v)
+local GROUP = { number = 1, boolean = 2, string = 3 }
+
+local function ordered_entries(tbl, depth, unit, ancestors)
+  local entries = {}
+  for key, v in pairs(tbl) do
+    entries[#entries + 1] = { key = key, value = v, label = key_text(key, depth, unit, ancestors) }
+  end
+  table.sort(entries, function(p, q)
+    local gp, gq = GROUP[type(p.key)] or 4, GROUP[type(q.key)] or 4
+    if gp ~= gq then return gp < gq end
+    if gp == 1 then return p.key < q.key end
+    if gp == 2 then return q.key and not p.key end
+    return p.label < q.label
+  end)
+  return entries
+end
+
+write = function(v, depth, unit, ancestors)
   local kind = type(v)
-  if kind == "string" then return quote(v) end
-  if kind == "number" then return number_text(v) end
-  if kind == "boolean" or kind == "nil" then return tostring(v) end
-  return "<" .. kind .. ">" -- functions, threads, userdata: addresses are not stable
-end
-
-local function key_text(k)
-  if type(k) == "string" and k:match("^[%a_][%w_]*$") and not KEYWORDS[k] then return k end
-  if type(k) == "table" then return "[<table>]" end
-  return "[" .. scalar(k) .. "]"
-end
-
-local function key_before(a, b)
-  local ta, tb = type(a), type(b)
-  if ta ~= tb then
-    if ta == "number" or tb == "number" then return ta == "number" end
-    return ta < tb
-  end
-  if ta == "number" or ta == "string" then return a < b end
-  if ta == "boolean" then return b and not a end
-  return false
-end
-
-local function write(v, indent, open)
-  if type(v) ~= "table" then return scalar(v) end
-  if open[v] then return "<cycle>" end
+  if kind == "string" then return string.format("%q", v) end
+  if kind == "number" or kind == "boolean" or kind == "nil" then return tostring(v) end
+  if kind ~= "table" then return quoted(v) end
+  if ancestors[v] then return quoted("<Circular " .. tostring(v) .. ">") end
   if next(v) == nil then return "{}" end
-  open[v] = true
-  local pad = string.rep("  ", indent + 1)
-  local lines = {}
-  local n = #v
-  for i = 1, n do lines[#lines + 1] = pad .. write(v[i], indent + 1, open) end
-  local rest = {}
-  for k in pairs(v) do
-    if not (math.type(k) == "integer" and k >= 1 and k <= n) then rest[#rest + 1] = k end
+
+  ancestors[v] = true
+  local parts = {}
+  for i, entry in ipairs(ordered_entries(v, depth + 1, unit, ancestors)) do
+    parts[i] = entry.label .. " = " .. write(entry.value, depth + 1, unit, ancestors)
   end
-  table.sort(rest, key_before)
-  for _, k in ipairs(rest) do
-    lines[#lines + 1] = pad .. key_text(k) .. " = " .. write(v[k], indent + 1, open)
-  end
-  open[v] = nil
-  return "{\n" .. table.concat(lines, ",\n") .. "\n" .. string.rep("  ", indent) .. "}"
+  ancestors[v] = nil
+
+  if unit == "" then return "{ " .. table.concat(parts, ", ") .. " }" end
+  local inner = "\n" .. string.rep(unit, depth + 1)
+  return "{" .. inner .. table.concat(parts, "," .. inner) .. "\n" .. string.rep(unit, depth) .. "}"
 end
 
-local function Dump(value)
-  return write(value, 0, {})
+local function Dump(value, indent)
+  if indent == nil then indent = 4 end
+  if type(indent) ~= "number" or indent < 0 or indent % 1 ~= 0 then
+    error("indent must be unsigned integer", 2)
+  end
+  if type(value) ~= "table" then return quoted(value) end
+  local unit = string.format("%" .. indent .. "s", "")
+  return write(value, 0, unit, {})
 end
 
 return Dump

@@ -1,51 +1,42 @@
--- Plain-text table listing: one "key: value" line per entry, nested tables indented one space
--- per level under their key. Keys are sorted so the listing is deterministic.
-local pretty = {}
+-- Plain-text table listing (aos's `pretty.tprint`): one "key: value" line per entry, nested
+-- tables listed under their key one space further in. Keys and values are concatenated as they
+-- are (booleans through tostring), so function values or boolean keys raise, as in aos.
+-- Entry order: `pairs` order when every key is a number (it only depends on how the table was
+-- built), otherwise numbers ascending then the rest sorted, so output is the same on every run.
+local pretty = { _version = "0.0.1" }
 
-local function key_before(a, b)
-  local ta, tb = type(a), type(b)
-  if ta ~= tb then
-    if ta == "number" or tb == "number" then return ta == "number" end
-    return ta < tb
+local function entry_order(tbl)
+  local found, only_numbers = {}, true
+  for key in pairs(tbl) do
+    found[#found + 1] = key
+    only_numbers = only_numbers and type(key) == "number"
   end
-  if ta == "number" or ta == "string" then return a < b end
-  return false
+  if not only_numbers then
+    table.sort(found, function(a, b)
+      local ta, tb = type(a), type(b)
+      if ta ~= tb then return ta < tb end
+      if ta == "number" or ta == "string" then return a < b end
+      return false
+    end)
+  end
+  return found
 end
 
-local function text_of(v)
-  local kind = type(v)
-  if kind == "function" or kind == "thread" or kind == "userdata" then
-    return "<" .. kind .. ">" -- addresses would change between runs
-  end
-  return tostring(v)
-end
-
-local function listing(t, depth, out, open)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, key_before)
-  local pad = string.rep(" ", depth)
-  for _, k in ipairs(keys) do
-    local v = t[k]
-    local head = pad .. text_of(k) .. ": "
-    if type(v) == "table" and not open[v] then
-      out[#out + 1] = head .. "\n"
-      open[v] = true
-      listing(v, depth + 1, out, open)
-      open[v] = nil
-    elseif type(v) == "table" then
-      out[#out + 1] = head .. "<circular reference>\n"
+function pretty.tprint(tbl, indent)
+  indent = indent or 0
+  local text = ""
+  for _, k in ipairs(entry_order(tbl)) do
+    local v = tbl[k]
+    local line = string.rep(" ", indent) .. k .. ": "
+    if type(v) == "table" then
+      text = text .. line .. "\n" .. pretty.tprint(v, indent + 1)
+    elseif type(v) == "boolean" then
+      text = text .. line .. tostring(v) .. "\n"
     else
-      out[#out + 1] = head .. text_of(v) .. "\n"
+      text = text .. line .. v .. "\n"
     end
   end
-end
-
-function pretty.tprint(t, indent)
-  if type(t) ~= "table" then return text_of(t) end
-  local out = {}
-  listing(t, indent or 0, out, { [t] = true })
-  return table.concat(out)
+  return text
 end
 
 return pretty

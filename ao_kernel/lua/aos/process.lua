@@ -1,128 +1,138 @@
 -- ao_kernel: the process library. Requiring it installs the aos globals (Handlers, Utils, Send,
 -- print, ...) and returns `process`, whose `handle(msg, env)` the compute unit calls once per
 -- message. Behaviour follows docs/spec aos-behaviour.md §1.2 and §2; the code is ao_kernel's own.
+--
+-- A few locals carry the names ao reports in Lua error texts ("... (local 'msg')"), because
+-- those texts are part of a message's Error: `msg` (Send, Tab, the send/spawn wrappers),
+-- `o` (Tab), `a` (print), `replyMsg` (msg.reply) and `result` (a failed handler's error).
 
-local ao = require(".ao")
-local chance = require(".chance")
-local stringify = require(".stringify")
+local net = require(".ao")
+local rng = require(".chance")
+local pretty = require(".stringify")
+local json = require(".json")
 
-local process = { _version = "2.0.4" }
+local process = {}
+process._version = "2.0.4"
 
-local INBOX_LIMIT = 10000
+local MAX_INBOX = 10000
+local NO_TARGET_WARNING =
+  "WARN: No target specified for message. Data will be stored, but no process will receive it."
+-- table.insert, so that a broken Errors/Inbox/log fails with the same message as in aos.
+local insert = table.insert
 
 -- ---------------------------------------------------------------------------------------------
 -- Globals
 -- ---------------------------------------------------------------------------------------------
 
-Colors = {
-  red = "\27[31m",
-  green = "\27[32m",
-  blue = "\27[34m",
-  reset = "\27[0m",
-  gray = "\27[90m",
-}
+Colors = {}
+Colors.red = "\27[31m"
+Colors.green = "\27[32m"
+Colors.blue = "\27[34m"
+Colors.reset = "\27[0m"
+Colors.gray = "\27[90m"
 Bell = "\x07"
 
 Dump = require(".dump")
 Utils = require(".utils")
 Handlers = require(".handlers")
-_G.ao = ao
-Seeded = Seeded or false
+_G.ao = net
+if Seeded == nil then Seeded = false end
 
 -- ao's Lua 5.3 build has bit32; lupa's does not, so the library provides it.
 do
-  local ok, lib = pcall(require, ".bit32")
-  if ok and type(lib) == "table" then bit32 = lib end
+  local found, bits = pcall(require, ".bit32")
+  if found and type(bits) == "table" then bit32 = bits end
 end
 
--- Table data is sent as JSON with a Content-Type tag.
-local function encode_table_data(m)
-  if m.Data and type(m.Data) == "table" then
-    m["Content-Type"] = "application/json"
-    m.Data = require(".json").encode(m.Data)
+-- Outgoing table Data travels as JSON, announced by a Content-Type tag.
+local function jsonify_data(msg)
+  if type(msg.Data) ~= "table" then return end
+  msg["Content-Type"] = "application/json"
+  msg.Data = json.encode(msg.Data)
+end
+
+do
+  local raw_send, raw_spawn = net.send, net.spawn
+  net.send = function(msg)
+    jsonify_data(msg)
+    return raw_send(msg)
+  end
+  net.spawn = function(module_id, msg)
+    jsonify_data(msg)
+    return raw_spawn(module_id, msg)
   end
 end
 
-local plain_send, plain_spawn = ao.send, ao.spawn
-ao.send = function(m)
-  encode_table_data(m)
-  return plain_send(m)
-end
-ao.spawn = function(module, m)
-  encode_table_data(m)
-  return plain_spawn(module, m)
-end
-
--- msg.Tags as a map; the first of several tags with one name wins.
+-- The message's tag list as a map; the first of several same-named tags wins.
 function Tab(msg)
-  local map = {}
-  for _, tag in ipairs(msg.Tags) do
-    if map[tag.name] == nil then map[tag.name] = tag.value end
+  local by_name = {}
+  local list = msg.Tags
+  for _, o in ipairs(list) do
+    local name = o.name
+    if by_name[name] == nil then by_name[name] = o.value end
   end
-  return map
+  return by_name
 end
 
+-- Globals are read directly so that a missing one is reported by its global name.
 function Prompt()
-  return Colors.green .. Name .. Colors.gray .. "@" .. Colors.blue .. "aos-" .. process._version
-    .. Colors.gray .. "[Inbox:" .. Colors.red .. tostring(#Inbox) .. Colors.gray .. "]"
-    .. Colors.reset .. "> "
+  local inbox = Colors.gray .. "[Inbox:" .. Colors.red .. tostring(#Inbox) .. Colors.gray .. "]"
+  local who = Colors.green .. Name .. Colors.gray .. "@" .. Colors.blue .. "aos-"
+    .. process._version
+  return who .. inbox .. Colors.reset .. "> "
 end
 
--- One argument only. Tables are pretty-printed, other non-strings coloured.
-function print(value)
-  local kind = type(value)
-  if kind == "table" then
-    value = stringify.format(value)
-  elseif kind == "boolean" then
-    value = Colors.blue .. tostring(value) .. Colors.reset
-  elseif kind == "nil" then
-    value = Colors.red .. "nil" .. Colors.reset
-  elseif kind == "number" then
-    value = Colors.green .. tostring(value) .. Colors.reset
-  end
+-- How print shows a value: tables pretty-printed, booleans/nil/numbers coloured.
+local SHOW = {
+  table = function(v) return pretty.format(v) end,
+  boolean = function(v) return Colors.blue .. tostring(v) .. Colors.reset end,
+  ["nil"] = function() return Colors.red .. "nil" .. Colors.reset end,
+  number = function(v) return Colors.green .. tostring(v) .. Colors.reset end,
+}
 
-  local so_far = ao.outbox.Output.data
-  ao.outbox.Output = {
-    data = so_far and (so_far .. "\n" .. value) or value,
-    prompt = Prompt(),
-    print = true,
-  }
-  if HANDLER_PRINT_LOGS then
-    table.insert(HANDLER_PRINT_LOGS, value)
-    return nil
-  end
-  return tostring(value)
+-- One argument only. The text goes to the message Output and to the handler print log.
+function print(a)
+  local show = SHOW[type(a)]
+  if show then a = show(a) end
+
+  local box = net.outbox
+  local text = a
+  if box.Output.data then text = box.Output.data .. "\n" .. a end
+  box.Output = { data = text, prompt = Prompt(), print = true }
+
+  local log = HANDLER_PRINT_LOGS
+  if not log then return tostring(a) end
+  insert(log, a)
+  return nil
 end
 
-function Send(m)
-  if not m.Target then
-    print("WARN: No target specified for message. Data will be stored, but no process will receive it.")
+function Send(msg)
+  local target = msg.Target
+  if not target then
+    print(NO_TARGET_WARNING)
   end
-  local sent = ao.send(m)
-  return { output = "Message added to outbox", receive = sent.receive, onReply = sent.onReply }
+  local queued = net.send(msg)
+  return { output = "Message added to outbox", receive = queued.receive, onReply = queued.onReply }
 end
 
--- Spawn(m) uses this process's module; Spawn(module, m) names one.
+-- Spawn(msg) uses this process's module; Spawn(module, msg) names one.
 function Spawn(...)
-  local module, m
-  if select("#", ...) == 1 then
-    module, m = ao._module, ...
-  else
-    module, m = ...
+  local argc = select("#", ...)
+  local module_id, spec = ...
+  if argc == 1 then
+    module_id, spec = net._module, module_id
   end
-  local spawned = ao.spawn(module, m or {})
-  return {
-    output = "Spawn process request added to outbox",
-    after = spawned.after,
-    receive = spawned.receive,
-  }
+  local queued = net.spawn(module_id, spec or {})
+  local reply = { after = queued.after, receive = queued.receive }
+  reply.output = "Spawn process request added to outbox"
+  return reply
 end
 
 function Assign(a)
-  local notice = "Assignment added to outbox."
-  ao.assign(a)
-  print(notice)
-  return notice
+  local note = "Assignment added to outbox."
+  net.assign(a)
+  print(note)
+  return note
 end
 
 function Receive(pattern)
@@ -130,129 +140,159 @@ function Receive(pattern)
 end
 
 function Version()
-  print("version: " .. process._version)
+  print(string.format("version: %s", process._version))
 end
 
 -- ---------------------------------------------------------------------------------------------
 -- Per-message preparation
 -- ---------------------------------------------------------------------------------------------
 
--- "_" becomes "-", everything lower case, then upper case at the start and after each "-".
-local function title_case(name)
+-- Tag and key names: "_" becomes "-", then Title-Case around the dashes.
+local function canonical(name)
   if type(name) ~= "string" then return name end
-  local s = string.lower((string.gsub(name, "_", "-")))
-  s = string.gsub(s, "^%a", string.upper)
-  s = string.gsub(s, "%-%a", string.upper)
-  return s
+  local dashed = string.gsub(name, "_", "-")
+  local low = string.lower(dashed)
+  return (string.gsub(string.gsub(low, "^%a", string.upper), "%-%a", string.upper))
 end
 
-local function normalize_message(msg)
-  local renamed = {}
-  for key, value in pairs(msg) do
-    local better = title_case(key)
-    if better ~= key then renamed[#renamed + 1] = { key, better, value } end
+local function canonical_message(incoming)
+  local moves = {}
+  for k, v in pairs(incoming) do
+    local fixed = canonical(k)
+    if fixed ~= k then table.insert(moves, { from = k, to = fixed, value = v }) end
   end
-  for _, r in ipairs(renamed) do msg[r[1]] = nil end
-  for _, r in ipairs(renamed) do msg[r[2]] = r[3] end
+  for _, mv in ipairs(moves) do incoming[mv.from] = nil end
+  for _, mv in ipairs(moves) do incoming[mv.to] = mv.value end
 
-  if type(msg.Tags) == "table" then
-    for _, tag in ipairs(msg.Tags) do
-      if type(tag.name) == "string" then tag.name = title_case(tag.name) end
+  local tags = incoming.Tags
+  if type(tags) == "table" then
+    for _, t in ipairs(tags) do
+      if type(t.name) == "string" then t.name = canonical(t.name) end
     end
   end
-  return ao.normalize(msg)
+  return net.normalize(incoming)
 end
 
-local function first_tag(tags, name)
-  for _, tag in ipairs(tags) do
-    if tag.name == name then return tag end
+local function tag_value(list, wanted)
+  for _, t in ipairs(list) do
+    if t.name == wanted then return true, t.value end
   end
-  return nil
+  return false, nil
 end
 
-local function byte_sum(s)
-  local total = 0
-  for i = 1, #s do total = total + string.byte(s, i) end
-  return total
+local function sum_of_bytes(text)
+  local sum, i = 0, #text
+  while i > 0 do
+    sum = sum + string.byte(text, i)
+    i = i - 1
+  end
+  return sum
 end
 
 -- math.random(): [0,1); math.random(n): [1,n]; math.random(a,b): [a,b].
-local function seeded_random(...)
-  local count = select("#", ...)
-  if count == 1 then return chance.integer(1, (...)) end
-  if count == 2 then return chance.integer(...) end
-  return chance.random()
+local function random_from_seed(...)
+  local argc = select("#", ...)
+  if argc == 2 then return rng.integer(...) end
+  if argc == 1 then return rng.integer(1, (...)) end
+  return rng.random()
 end
 
-local function prepare_state(msg, env)
+local function set_up_globals(incoming, env)
   if not Seeded then
-    -- The seed is the block height followed by the byte sum of Owner, Module and Id.
-    chance.seed(tonumber(msg["Block-Height"] .. byte_sum(msg.Owner .. msg.Module .. msg.Id)))
-    math.random = seeded_random
+    -- Seed: the block height followed by the byte sum of Owner, Module and Id.
+    local digits = sum_of_bytes(incoming.Owner .. incoming.Module .. incoming.Id)
+    rng.seed(tonumber(incoming["Block-Height"] .. digits))
+    math.random = random_from_seed
     Seeded = true
   end
-  Errors = Errors or {}
-  Inbox = Inbox or {}
+  if not Errors then Errors = {} end
+  if not Inbox then Inbox = {} end
 
   local ptags = env.Process.TagArray or env.Process.Tags
-  if env.Process.Id == msg.Id and not Owner then
-    local parent = first_tag(ptags, "From-Process")
-    Owner = parent and parent.value or msg.From
+  if incoming.Id == env.Process.Id and not Owner then
+    local has_parent, parent = tag_value(ptags, "From-Process")
+    Owner = has_parent and parent or incoming.From
   end
   if not Name then
-    local named = first_tag(ptags, "Name")
-    Name = named and named.value or "aos"
+    local has_name, given = tag_value(ptags, "Name")
+    Name = has_name and given or "aos"
   end
 end
 
-local function keep_in_inbox(msg)
-  table.insert(Inbox, msg)
-  local extra = #Inbox - INBOX_LIMIT
-  for _ = 1, extra do table.remove(Inbox, 1) end
+local function store_in_inbox(entry)
+  insert(Inbox, entry)
+  while #Inbox > MAX_INBOX do table.remove(Inbox, 1) end
 end
 
-local function without_last_lines(text, n)
-  local lines = {}
-  for line in string.gmatch(text .. "\n", "([^\n]*)\n") do lines[#lines + 1] = line end
-  for _ = 1, n do table.remove(lines) end
-  return table.concat(lines, "\n")
+local function drop_last_lines(text, count)
+  local kept = {}
+  for line in string.gmatch(text .. "\n", "([^\n]*)\n") do kept[#kept + 1] = line end
+  for _ = 1, math.min(count, #kept) do kept[#kept] = nil end
+  return table.concat(kept, "\n")
 end
 
-local function attach_reply_and_forward(msg)
-  msg.reply = function(r)
-    r.Target = msg["Reply-To"] or r.Target or msg.From
-    r["X-Reference"] = msg["X-Reference"] or msg.Reference
-    r["X-Origin"] = msg["X-Origin"]
-    return ao.send(r)
+local function add_reply_helpers(msg)
+  local function reply_chain(out)
+    out["X-Reference"] = msg["X-Reference"] or msg.Reference
   end
 
-  msg.forward = function(target, overrides)
-    local copy = ao.sanitize(msg)
-    for k, v in pairs(overrides or {}) do copy[k] = v end
-    copy.Target = target
-    copy["Reply-To"] = msg["Reply-To"] or msg.From
-    copy["X-Reference"] = msg["X-Reference"] or msg.Reference
-    copy["X-Origin"] = msg["X-Origin"] or msg.From
-    copy.reply, copy.forward = nil, nil
-    ao.send(copy)
+  function msg.reply(replyMsg)
+    replyMsg.Target = msg["Reply-To"] or replyMsg.Target or msg.From
+    reply_chain(replyMsg)
+    replyMsg["X-Origin"] = msg["X-Origin"]
+    return net.send(replyMsg)
+  end
+
+  function msg.forward(target, overrides)
+    local fwd = net.sanitize(msg)
+    if overrides then
+      for k, v in pairs(overrides) do fwd[k] = v end
+    end
+    fwd.Target = target
+    fwd["Reply-To"] = msg["Reply-To"] or msg.From
+    reply_chain(fwd)
+    fwd["X-Origin"] = msg["X-Origin"] or msg.From
+    fwd.reply = nil
+    fwd.forward = nil
+    net.send(fwd)
   end
 end
 
--- Keep suspended handlers reachable; drop finished ones (one pass, as aos does).
-local function track_coroutine(co)
-  Handlers.coroutines = Handlers.coroutines or {}
-  local list = Handlers.coroutines
-  table.insert(list, co)
+-- Suspended handlers stay reachable; finished ones are dropped in one pass that, like aos,
+-- skips the entry after each removal.
+local function remember_coroutine(co)
+  if Handlers.coroutines == nil then Handlers.coroutines = {} end
+  local all = Handlers.coroutines
+  all[#all + 1] = co
   local i = 1
-  while list[i] ~= nil do
-    if coroutine.status(list[i]) == "dead" then table.remove(list, i) end
+  while all[i] ~= nil do
+    if coroutine.status(all[i]) == "dead" then table.remove(all, i) end
     i = i + 1
   end
 end
 
-local function failure_text(result)
-  return table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red .. "error:\n"
-    .. Colors.reset .. result
+local function error_text(result)
+  local logged = table.concat(HANDLER_PRINT_LOGS, "\n")
+  return logged .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result
+end
+
+local function start_print_log()
+  _G.HANDLER_PRINT_LOGS = {}
+end
+
+-- The system handlers, (re)installed before every message.
+local function install_system_handlers(msg, env)
+  Handlers.add("_eval", function(m)
+    return m.Action == "Eval" and m.From == Owner
+  end, require(".eval")(net))
+
+  if msg.Id == env.Process.Id then
+    Handlers.once("_boot", function(m)
+      return m.Tags.Type == "Process" and m.From == Owner
+    end, require(".boot")(net))
+  end
+
+  Handlers.append("_default", function() return true end, require(".default")(store_in_inbox))
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -261,93 +301,79 @@ end
 
 function process.handle(msg, environment)
   local env = environment.Process and environment or environment.env
-  ao.init(env)
-  msg = normalize_message(msg)
-  ao.id = ao.env.Process.Id
-  prepare_state(msg, ao.env)
-  HANDLER_PRINT_LOGS = {}
+  net.init(env)
+  msg = canonical_message(msg)
+  net.id = net.env.Process.Id
+  set_up_globals(msg, net.env)
+  start_print_log()
 
   os.time = function() return msg.Timestamp end
 
-  msg.TagArray = msg.Tags
-  msg.Tags = Tab(msg)
-  local proc = ao.env.Process
-  if proc.TagArray == nil then
-    proc.TagArray = proc.Tags
-    proc.Tags = Tab(proc)
+  msg.TagArray, msg.Tags = msg.Tags, Tab(msg)
+  local this = net.env.Process
+  if this.TagArray == nil then
+    this.TagArray, this.Tags = this.Tags, Tab(this)
   end
 
   if msg.Tags["Content-Type"] == "application/json" then
-    msg.Data = require(".json").decode(msg.Data or "{}")
+    msg.Data = json.decode(msg.Data or "{}")
   end
-  Errors = Errors or {}
-  ao.clearOutbox()
+  net.clearOutbox()
 
   -- Only the owner, or a message signed or sent by an authority, gets through.
-  if msg.From ~= msg.Owner and not ao.isTrusted(msg) then
+  local trusted = msg.From == msg.Owner or net.isTrusted(msg)
+  if not trusted then
     print("Message is not trusted! From: " .. msg.From .. " - Owner: " .. msg.Owner)
-    return ao.result({})
+    return net.result({})
   end
 
-  if ao.isAssignment(msg) and not ao.isAssignable(msg) then
-    if msg.From ~= ao.id then
-      Send({ Target = msg.From, Data = "Assignment is not trusted by this process!" })
+  if net.isAssignment(msg) and not net.isAssignable(msg) then
+    local sender = msg.From
+    if sender ~= net.id then
+      Send({ Target = sender, Data = "Assignment is not trusted by this process!" })
     end
     print("Assignment is not trusted! From: " .. msg.From .. " - Owner: " .. msg.Owner)
-    return ao.result({})
+    return net.result({})
   end
 
-  Handlers.add("_eval", function(m)
-    return m.Action == "Eval" and Owner == m.From
-  end, require(".eval")(ao))
-
-  if env.Process.Id == msg.Id then
-    Handlers.once("_boot", function(m)
-      return m.Tags.Type == "Process" and Owner == m.From
-    end, require(".boot")(ao))
-  end
-
-  Handlers.append("_default", function() return true end, require(".default")(keep_in_inbox))
-
-  attach_reply_and_forward(msg)
+  install_system_handlers(msg, env)
+  add_reply_helpers(msg)
 
   local co = coroutine.create(function()
-    return pcall(Handlers.evaluate, msg, ao.env)
+    return pcall(Handlers.evaluate, msg, net.env)
   end)
   local _, ok, result = coroutine.resume(co)
-  track_coroutine(co)
+  remember_coroutine(co)
 
+  local is_eval = msg.Action == "Eval"
   if not ok then
     -- A non-string error object makes the concatenations below fail, as they do in aos.
-    if msg.Action == "Eval" then
-      table.insert(Errors, result)
-      return { Error = failure_text(result) }
+    if is_eval then
+      insert(Errors, result)
+      return { Error = error_text(result) }
     end
-    if msg.Action then
-      print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = " .. msg.Action
-        .. Colors.reset)
-    else
-      print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
-    end
-    print(Colors.green .. result .. Colors.reset)
-    print("\n" .. Colors.gray .. without_last_lines(debug.traceback(), 3) .. Colors.reset)
-    return ao.result({ Error = failure_text(result), Messages = {}, Spawns = {}, Assignments = {} })
+    local about = " handling message "
+    if msg.Action then about = " handling message with Action = " .. msg.Action end
+    print(Colors.red .. "Error" .. Colors.gray .. about .. Colors.reset)
+    local shown = Colors.green .. result .. Colors.reset
+    print(shown)
+    print("\n" .. Colors.gray .. drop_last_lines(debug.traceback(), 3) .. Colors.reset)
+    local failed = { Error = error_text(result) }
+    failed.Messages, failed.Spawns, failed.Assignments = {}, {}, {}
+    return net.result(failed)
   end
 
-  local output
-  if msg.Action == "Eval" then
-    output = {
-      data = table.concat(HANDLER_PRINT_LOGS, "\n"),
-      prompt = Prompt(),
-      test = Dump(HANDLER_PRINT_LOGS),
-    }
+  local logs = HANDLER_PRINT_LOGS
+  local output = { data = table.concat(logs, "\n"), prompt = Prompt() }
+  if is_eval then
+    output.test = Dump(logs)
   else
-    output = { data = table.concat(HANDLER_PRINT_LOGS, "\n"), prompt = Prompt(), print = true }
+    output.print = true
   end
-  local response = ao.result({ Output = output })
-  HANDLER_PRINT_LOGS = {}
+  local response = net.result({ Output = output })
+  start_print_log()
   -- The nonce of the last message handled without error (nil after a Cron message).
-  ao.Nonce = msg.Nonce
+  net.Nonce = msg.Nonce
   return response
 end
 

@@ -1,10 +1,10 @@
--- Functional helpers for ao processes (the `Utils` global in aos). Multi-argument helpers are
--- curried: `utils.map(f, t)` and `utils.map(f)(t)` give the same result.
+-- Functional helpers for ao processes (the `Utils` global in aos). The two- and three-argument
+-- helpers are curried like aos's: `utils.map(f, t)` and `utils.map(f)(t)` give the same result.
+-- Traversals follow `pairs` order, as aos does. For arrays that order only depends on how the
+-- table was built; for tables with string keys (`keys`, `values`, `find`) it would depend on the
+-- per-state string hash seed, so there we use numbers ascending, then strings sorted.
 local utils = { _version = "0.0.5" }
 
-local unpack = table.unpack
-
--- Pattern helpers live in `.patterns`; load it only when first used.
 function utils.matchesPattern(...)
   return require(".patterns").matchesPattern(...)
 end
@@ -13,163 +13,172 @@ function utils.matchesSpec(...)
   return require(".patterns").matchesSpec(...)
 end
 
--- True for tables whose keys are exactly the positive integers 1..#t (empty tables included).
-function utils.isArray(t)
-  if type(t) ~= "table" then return false end
-  local highest = 0
-  for k in pairs(t) do
-    if type(k) ~= "number" or k <= 0 or k % 1 ~= 0 then return false end
-    if k > highest then highest = k end
+-- Argument checks raise from the helper that called `check`, like an `assert` there would.
+local function check(ok, message)
+  if not ok then error(message, 2) end
+end
+
+-- Keys in traversal order (see above).
+local function walk(tbl)
+  local list, plain = {}, true
+  for key in pairs(tbl) do
+    list[#list + 1] = key
+    if type(key) ~= "number" then plain = false end
   end
-  return highest == #t
+  if plain then return list end
+  table.sort(list, function(a, b)
+    local ta, tb = type(a), type(b)
+    if ta == tb and (ta == "number" or ta == "string") then return a < b end
+    if ta == "number" then return true end
+    if tb == "number" then return false end
+    return ta == "string" and tb ~= "string"
+  end)
+  return list
 end
-local isArray = utils.isArray
 
--- Appends two argument packs, keeping explicit nils.
-local function join(first, n1, ...)
-  local all = { unpack(first, 1, n1) }
-  local n2 = select("#", ...)
-  for i = 1, n2 do all[n1 + i] = (select(i, ...)) end
-  return all, n1 + n2
+-- Only positive whole-number keys, the largest of them being the length.
+local function array_like(tbl)
+  local top = 0
+  for key in pairs(tbl) do
+    if type(key) ~= "number" or key < 1 or key % 1 ~= 0 then return false end
+    top = math.max(top, key)
+  end
+  return top == #tbl
 end
 
--- Collect arguments over several calls until `arity` of them have arrived, then call `fn`.
+-- Curried functions collect one call's arguments at a time. As in aos, when an early call
+-- passes several arguments but not enough, only the first of them is kept.
 function utils.curry(fn, arity)
-  assert(type(fn) == "function", "function is required as first argument")
-  arity = arity or debug.getinfo(fn, "u").nparams
+  check(type(fn) == "function", "function is required as first argument")
+  if arity == nil then arity = debug.getinfo(fn, "u").nparams end
   if arity < 2 then return fn end
-  local function collect(got, count)
-    return function(...)
-      local args, n = join(got, count, ...)
-      if n >= arity then return fn(unpack(args, 1, n)) end
-      return collect(args, n)
-    end
+  return function(...)
+    local given = { ... }
+    if #given >= arity then return fn(table.unpack(given)) end
+    local first = given[1]
+    return utils.curry(function(...) return fn(first, ...) end, arity - #given)
   end
-  return collect({}, 0)
-end
-local curry = utils.curry
-
-local function need_array(t, what)
-  assert(type(t) == "table" and isArray(t), what)
 end
 
-utils.concat = curry(function(a, b)
-  need_array(a, "first argument should be a table that is an array")
-  need_array(b, "second argument should be a table that is an array")
-  local out = {}
-  for i = 1, #a do out[#out + 1] = a[i] end
-  for i = 1, #b do out[#out + 1] = b[i] end
-  return out
+utils.concat = utils.curry(function(a, b)
+  check(type(a) == "table", "first argument should be a table that is an array")
+  check(type(b) == "table", "second argument should be a table that is an array")
+  check(array_like(a), "first argument should be a table")
+  check(array_like(b), "second argument should be a table")
+  local joined = {}
+  for i = 1, #a do table.insert(joined, a[i]) end
+  for i = 1, #b do table.insert(joined, b[i]) end
+  return joined
 end, 2)
 
--- fn(accumulator, value, key); with a nil initial value the first element seeds the result.
-utils.reduce = curry(function(fn, initial, t)
-  assert(type(fn) == "function", "first argument should be a function that accepts (result, value, key)")
-  need_array(t, "third argument should be a table that is an array")
+-- fn(accumulated, value, key); without an initial value the first element starts it.
+utils.reduce = utils.curry(function(fn, initial, t)
+  check(type(fn) == "function", "first argument should be a function that accepts (result, value, key)")
+  check(type(t) == "table" and array_like(t), "third argument should be a table that is an array")
   local acc = initial
-  for k = 1, #t do
+  for _, key in ipairs(walk(t)) do
     if acc == nil then
-      acc = t[k]
+      acc = t[key]
     else
-      acc = fn(acc, t[k], k)
+      acc = fn(acc, t[key], key)
     end
   end
   return acc
 end, 3)
 
--- fn(value, key) for each element; results keep their positions.
-utils.map = curry(function(fn, data)
-  assert(type(fn) == "function", "first argument should be a unary function")
-  need_array(data, "second argument should be an Array")
-  local out = {}
-  for k = 1, #data do out[k] = fn(data[k], k) end
-  return out
+utils.map = utils.curry(function(fn, data)
+  check(type(fn) == "function", "first argument should be a unary function")
+  check(type(data) == "table" and array_like(data), "second argument should be an Array")
+  local mapped = {}
+  for _, key in ipairs(walk(data)) do mapped[key] = fn(data[key], key) end
+  return mapped
 end, 2)
 
-utils.filter = curry(function(fn, data)
-  assert(type(fn) == "function", "first argument should be a unary function")
-  need_array(data, "second argument should be an Array")
-  local out = {}
-  for k = 1, #data do
-    local v = data[k]
-    if fn(v) then out[#out + 1] = v end
+utils.filter = utils.curry(function(fn, data)
+  check(type(fn) == "function", "first argument should be a unary function")
+  check(type(data) == "table" and array_like(data), "second argument should be an Array")
+  local kept = {}
+  for _, key in ipairs(walk(data)) do
+    if fn(data[key]) then table.insert(kept, data[key]) end
   end
-  return out
+  return kept
 end, 2)
 
-utils.find = curry(function(fn, t)
-  assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(t) == "table", "second argument should be a table")
-  for k = 1, #t do
-    if fn(t[k]) then return t[k] end
+-- The first value (in traversal order) that fn accepts; nothing at all when none does.
+utils.find = utils.curry(function(fn, t)
+  check(type(fn) == "function", "first argument should be a unary function")
+  check(type(t) == "table", "second argument should be a table that is an array")
+  for _, key in ipairs(walk(t)) do
+    if fn(t[key]) then return t[key] end
   end
-  return nil
 end, 2)
 
-utils.propEq = curry(function(name, value, object)
-  assert(type(name) == "string", "first argument should be a String")
-  assert(type(object) == "table", "third argument should be a table<object>")
+utils.propEq = utils.curry(function(name, value, object)
+  check(type(name) == "string", "first argument should be a string")
+  check(type(value) == "string", "second argument should be a string")
+  check(type(object) == "table", "third argument should be a table<object>")
   return object[name] == value
 end, 3)
 
 function utils.reverse(data)
-  need_array(data, "argument needs to be a table that is an array")
-  local out, n = {}, #data
-  for i = n, 1, -1 do out[n - i + 1] = data[i] end
-  return out
+  check(type(data) == "table", "argument needs to be a table that is an array")
+  local size = #data
+  return utils.reduce(function(out, v, key)
+    out[size - key + 1] = v
+    return out
+  end, {}, data)
 end
 
--- compose(f, g, h)(v) == f(g(h(v))).
-function utils.compose(...)
+-- compose(f, g, h)(v) == f(g(h(v))), one value passed along; each step is checked when reached.
+utils.compose = utils.curry(function(...)
   local steps = table.pack(...)
   return function(v)
-    local result = v
-    for i = steps.n, 1, -1 do result = steps[i](result) end
-    return result
+    local value = v
+    for i = steps.n, 1, -1 do
+      check(type(steps[i]) == "function", "each argument needs to be a function")
+      value = steps[i](value)
+    end
+    return value
   end
-end
+end, 2)
 
-utils.prop = curry(function(name, object)
+utils.prop = utils.curry(function(name, object)
   return object[name]
 end, 2)
 
-utils.includes = curry(function(value, t)
-  need_array(t, "second argument should be a table that is an array")
-  for k = 1, #t do
-    if t[k] == value then return true end
+utils.includes = utils.curry(function(value, t)
+  check(type(t) == "table", "argument needs to be a table")
+  check(array_like(t), "argument should be a table that is an array")
+  for _, key in ipairs(walk(t)) do
+    if t[key] == value then return true end
   end
   return false
 end, 2)
 
--- Deterministic key order: numbers ascending, then strings, then other types grouped by name.
-local function key_before(a, b)
-  local ta, tb = type(a), type(b)
-  if ta ~= tb then
-    if ta == "number" or tb == "number" then return ta == "number" end
-    return ta < tb
-  end
-  if ta == "number" or ta == "string" then return a < b end
-  if ta == "boolean" then return b and not a end
-  return false
-end
-
-local function sorted_keys(t)
-  local ks = {}
-  for k in pairs(t) do ks[#ks + 1] = k end
-  table.sort(ks, key_before)
-  return ks
-end
-
 function utils.keys(t)
-  assert(type(t) == "table", "argument needs to be a table")
-  return sorted_keys(t)
+  check(type(t) == "table", "argument needs to be a table")
+  return walk(t)
 end
 
 function utils.values(t)
-  assert(type(t) == "table", "argument needs to be a table")
+  check(type(t) == "table", "argument needs to be a table")
   local out = {}
-  for _, k in ipairs(sorted_keys(t)) do out[#out + 1] = t[k] end
+  for _, key in ipairs(walk(t)) do table.insert(out, t[key]) end
   return out
+end
+
+-- "hELLO" -> "Hello"; anything that is not a string comes back unchanged.
+function utils.capitalize(s)
+  if type(s) ~= "string" then return s end
+  return s:sub(1, 1):upper() .. s:sub(2):lower()
+end
+
+-- "data-protocol" / "data_protocol" -> "Data-Protocol"; non-strings come back unchanged.
+function utils.normalize(s)
+  if type(s) ~= "string" then return s end
+  local words = {}
+  for word in (s .. "-"):gmatch("(.-)[-_]") do words[#words + 1] = utils.capitalize(word) end
+  return table.concat(words, "-")
 end
 
 return utils
