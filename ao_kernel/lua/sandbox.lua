@@ -87,6 +87,58 @@ function setmetatable(t, mt)
   return raw_setmetatable(t, mt)
 end
 
+-- Deterministic `pairs`. Lua seeds its string hash from the clock and memory addresses, so the
+-- raw traversal order of string keys changes from run to run. Processes must replay and re-run
+-- identically, so `pairs` visits keys in a fixed order: numbers ascending, then strings in byte
+-- order, then booleans, then other keys. Keys removed during the loop are skipped.
+local raw_next, raw_rawget2, raw_getmetatable = next, rawget, getmetatable
+local table_sort, raw_select = table.sort, select
+local RANK = { number = 1, string = 2, boolean = 3 }
+local function key_before(a, b)
+  local ta, tb = raw_type(a), raw_type(b)
+  if ta == tb then
+    if ta == "number" or ta == "string" then return a < b end
+    if ta == "boolean" then return b and not a end
+    return false
+  end
+  return (RANK[ta] or 4) < (RANK[tb] or 4)
+end
+
+function pairs(...)
+  local t = ...
+  if raw_type(t) ~= "table" then
+    local mt = raw_getmetatable(t)
+    if mt == nil or raw_rawget2(mt, "__pairs") == nil then
+      local got = raw_select("#", ...) == 0 and "no value" or raw_type(t)
+      raw_error("bad argument #1 to 'pairs' (table expected, got " .. got .. ")", 2)
+    end
+  end
+  local mt = raw_getmetatable(t)
+  if raw_type(mt) == "table" then
+    local meta_pairs = raw_rawget2(mt, "__pairs")
+    if meta_pairs ~= nil then
+      local f, s, c = meta_pairs(t)
+      return f, s, c
+    end
+  end
+  local keys, n = {}, 0
+  for k in raw_next, t do
+    n = n + 1
+    keys[n] = k
+  end
+  if n > 1 then table_sort(keys, key_before) end
+  local i = 0
+  return function()
+    while i < n do
+      i = i + 1
+      local k = keys[i]
+      local v = raw_rawget2(t, k)
+      if v ~= nil then return k, v end
+    end
+    return nil
+  end, t, nil
+end
+
 -- Text chunks only: binary chunks can crash the interpreter.
 function load(chunk, name, mode, env)
   if env == nil then env = _G end

@@ -78,3 +78,32 @@ def test_finalizers_are_refused(rt):
     with pytest.raises(LuaCodeError, match="__gc metamethods are not available"):
         rt.execute("setmetatable({}, { __gc = function() while true do end end })")
     assert rt.execute("return getmetatable(setmetatable({}, { __index = {} })) ~= nil") is True
+
+
+def test_pairs_order_is_the_same_in_every_runtime():
+    code = """
+      local t = {}
+      for i = 1, 200 do t["k" .. (i * 7919 % 1000)] = i end
+      t[5], t[1], t[2.5], t[true] = 1, 1, 1, 1
+      local out = {}
+      for k in pairs(t) do out[#out + 1] = tostring(k) end
+      return table.concat(out, ",")
+    """
+    orders = {Runtime(modules={}).execute(code) for _ in range(5)}
+    assert len(orders) == 1
+    first = orders.pop().split(",")
+    assert first[:3] == ["1", "2.5", "5"] and first[-1] == "true"
+    assert first[3:-1] == sorted(first[3:-1]) and len(first) > 100
+
+
+def test_pairs_keeps_lua_semantics(rt):
+    assert rt.execute("local n = 0 for _ in pairs({a=1, b=2}) do n = n + 1 end return n") == 2
+    removed = "local t = {a=1, b=2, c=3} local s = '' " \
+              "for k in pairs(t) do s = s .. k t.b = nil end return s"
+    assert rt.execute(removed) == "ac"
+    meta = "local t = setmetatable({}, {__pairs = function(t) " \
+           "return function(_, k) if not k then return 'x', 1 end end, t, nil end}) " \
+           "for k in pairs(t) do return k end"
+    assert rt.execute(meta) == "x"
+    with pytest.raises(LuaCodeError, match=r"bad argument #1 to 'pairs' \(table expected, got nil\)"):
+        rt.execute("pairs(nil)")
