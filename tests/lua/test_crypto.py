@@ -8,6 +8,7 @@ calls are compared with the reference byte for byte.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import shutil
 import sys
 from pathlib import Path
@@ -187,6 +188,74 @@ def test_utils(rt: Runtime) -> None:
     assert ex("return require('.crypto.digest') == crypto.digest") is True
 
 
+def hmac_with_block(key: bytes, msg: bytes, algo: str, block: int) -> str:
+    """RFC 2104 HMAC with an explicit key block size (aos's createHmac uses 32 bytes)."""
+    if len(key) > block:
+        key = hashlib.new(algo, key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.new(algo, bytes(k ^ 0x36 for k in key) + msg).digest()
+    return hashlib.new(algo, bytes(k ^ 0x5C for k in key) + inner).hexdigest()
+
+
+@pytest.mark.parametrize("key", [b"", b"key", b"k" * 32, b"k" * 33, b"k" * 100])
+@pytest.mark.parametrize(
+    ("algo", "lua_algo"), [("sha1", "'sha1'"), ("sha1", "nil"), ("sha256", "'sha256'")]
+)
+def test_create_hmac(rt: Runtime, key: bytes, algo: str, lua_algo: str) -> None:
+    msg = b"The quick brown fox" * 5
+    data, k = f"S.fromString({lua_str(msg)})", f"A.fromString({lua_str(key)})"
+    code = f"return crypto.mac.createHmac({data}, {k}, {lua_algo}).asHex()"
+    assert rt.execute(code) == hmac_with_block(key, msg, algo, 32)
+
+
+@pytest.mark.parametrize("key", [b"key", b"k" * 64, b"k" * 65])
+@pytest.mark.parametrize(("algo", "ctor"), [("sha1", "SHA1"), ("sha256", "SHA2_256")])
+def test_hmac_object_is_rfc2104(rt: Runtime, key: bytes, algo: str, ctor: str) -> None:
+    module = "sha1" if ctor == "SHA1" else "sha2_256"
+    code = f"""
+      local h = require('.crypto.mac.hmac').HMAC()
+      h.setDigest(require('.crypto.digest.{module}').{ctor}).setKey(A.fromString({lua_str(key)}))
+      h.init().update(S.fromString('part one, ')).update(S.fromString('part two'))
+      return h.finish().asHex()
+    """
+    assert rt.execute(code) == hmac.new(key, b"part one, part two", algo).hexdigest()
+
+
+def test_hmac_errors(rt: Runtime) -> None:
+    with pytest.raises(LuaCodeError, match="Unsupported algorithm: md5"):
+        rt.execute("return crypto.mac.createHmac(S.fromString('a'), {}, 'md5')")
+    with pytest.raises(LuaCodeError, match="Digest not set"):
+        rt.execute("return require('.crypto.mac.hmac').HMAC().setKey({})")
+
+
+@pytest.mark.parametrize(
+    ("password", "salt", "iterations", "length"),
+    [(b"password", b"salt", 1, 20), (b"password", b"salt", 2, 32), (b"p" * 70, b"NaCl", 5, 50)],
+)
+def test_pbkdf2(rt: Runtime, password: bytes, salt: bytes, iterations: int, length: int) -> None:
+    code = (
+        f"local r = crypto.kdf.pbkdf2(A.fromString({lua_str(password)}), "
+        f"A.fromString({lua_str(salt)}), {iterations}, {length}); return r.asHex(), #r.asBytes()"
+    )
+    expected = hashlib.pbkdf2_hmac("sha1", password, salt, iterations, length)
+    assert rt.execute(code) == (expected.hex().upper(), length)
+    # Lua strings are indexed as arrays by aos, so they count as empty.
+    code = f"return crypto.kdf.pbkdf2('password', 'salt', {iterations}, {length}).asHex()"
+    empty = hashlib.pbkdf2_hmac("sha1", b"", b"", iterations, length)
+    assert rt.execute(code) == empty.hex().upper()
+
+
+def test_pbkdf2_with_sha256_prf(rt: Runtime) -> None:
+    code = """
+      local sha256 = require('.crypto.digest.sha2_256').SHA2_256
+      local prf = require('.crypto.mac.hmac').HMAC().setDigest(sha256)
+      local k = require('.crypto.kdf.pbkdf2').PBKDF2().setPRF(prf)
+      k.setPassword(A.fromString('pw')).setSalt(A.fromString('salt')).setIterations(3).setDKeyLen(40)
+      return k.finish().asHex()
+    """
+    assert rt.execute(code) == hashlib.pbkdf2_hmac("sha256", b"pw", b"salt", 3, 40).hex().upper()
+
+
 # --------------------------------------------------------------------- against the reference
 
 
@@ -284,6 +353,28 @@ SAME_AS_REFERENCE = [
     "local q = crypto.utils.queue(); q.push(1); q.reset(); "
     "return q.size(), q.getHead(), q.getTail(), q.pop(), q.size(), q.getTail()",
     "return crypto.utils.bit.band(0xff, 0x0f), crypto.utils.bit.lrotate(1, 31)",
+    "return crypto.mac.createHmac(S.fromString('abc'), A.fromString('key'), 'sha256')",
+    "return crypto.mac.createHmac(S.fromString('abc'), A.fromString('key')).asBytes()",
+    "return crypto.mac.createHmac(S.fromString(''), A.fromString(string.rep('k', 40)), 'sha1')"
+    ".asString()",
+    "return crypto.mac.createHmac(S.fromString('abc'), A.fromString('key'), 'md5')",
+    "local r = crypto.mac.createHmac(S.fromString('abc'), A.fromString('key'), 'sha256'); "
+    "r.setBlockSize(64); r.init(); r.update(S.fromString('abc')); return r.finish().asHex()",
+    "local r = crypto.mac.createHmac(S.fromString('abc'), A.fromString('key'), 'sha256'); "
+    "r.setBlockSize(64); r.setKey(A.fromString('key')); r.init(); r.update(S.fromString('abc')); "
+    "return r.finish().asHex()",
+    "local o = require('.crypto.mac.hmac').HMAC(); "
+    "o.setDigest(require('.crypto.digest.sha1').SHA1); "
+    "o.setKey(A.fromString(string.rep('k', 70))); "
+    "o.init(); o.update(S.fromString('x')); o.finish(); return o.asHex()",
+    "return crypto.kdf.pbkdf2(A.fromString('password'), A.fromString('salt'), 3, 45)",
+    "return crypto.kdf.pbkdf2(A.fromString('password'), A.fromString('salt'), 2, 20).asBytes()",
+    "return crypto.kdf.pbkdf2('password', 'salt', 1, 32).asHex()",
+    "local o = require('.crypto.kdf.pbkdf2').PBKDF2(); "
+    "o.setPRF(require('.crypto.mac.hmac').HMAC().setDigest("
+    "require('.crypto.digest.sha2_256').SHA2_256).setBlockSize(32)); "
+    "o.setPassword(A.fromString('pw')); o.setSalt(A.fromString('s')); o.setIterations(3); "
+    "o.setDKeyLen(40); o.setBlockLen(32); o.finish(); return o.asHex(), o.asString()",
 ]
 
 

@@ -105,5 +105,5 @@ def test_pairs_keeps_lua_semantics(rt):
            "return function(_, k) if not k then return 'x', 1 end end, t, nil end}) " \
            "for k in pairs(t) do return k end"
     assert rt.execute(meta) == "x"
-    with pytest.raises(LuaCodeError, match=r"bad argument #1 to 'pairs' \(table expected, got nil\)"):
+    with pytest.raises(LuaCodeError, match=r"bad argument #1 to 'pairs' \(table expected"):
         rt.execute("pairs(nil)")

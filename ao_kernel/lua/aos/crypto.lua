@@ -706,6 +706,136 @@ local function blake2b(data, outlen, key)
   end)
 end
 
+-- ------------------------------------------------------------------------ HMAC and PBKDF2
+
+-- HMAC over an incremental digest: `new_digest()` gives an object with init/update/finish/asBytes
+-- (SHA1, SHA2_256). Keys and messages are byte tables. The key block is fixed when setKey() is
+-- called, with the block size set at that time (64 bytes unless changed). createHmac sets 32
+-- bytes, so its values differ from RFC 2104 HMAC-SHA1/SHA-256, exactly as aos's do.
+local function run_digest(new_digest, bytes)
+  return new_digest().init().update(array.toStream(bytes)).finish().asBytes()
+end
+
+local function HMAC()
+  local obj = {}
+  local new_digest, block_size = nil, 64
+  local ipad, opad, message, result = {}, {}, {}, {}
+  function obj.setBlockSize(n)
+    block_size = n
+    return obj
+  end
+  function obj.setDigest(fn)
+    new_digest = fn
+    return obj
+  end
+  function obj.setKey(key)
+    if new_digest == nil then error("Digest not set") end
+    if #key > block_size then key = run_digest(new_digest, key) end
+    ipad, opad = {}, {}
+    for i = 1, block_size do
+      local k = key[i] or 0
+      ipad[i] = k ~ 0x36
+      opad[i] = k ~ 0x5C
+    end
+    return obj
+  end
+  function obj.init()
+    message = {}
+    return obj
+  end
+  function obj.update(s)
+    local b = s()
+    while b ~= nil do
+      message[#message + 1] = b
+      b = s()
+    end
+    return obj
+  end
+  function obj.finish()
+    if new_digest == nil then error("Digest not set") end
+    local inner = run_digest(new_digest, array.concat(ipad, message))
+    result = run_digest(new_digest, array.concat(opad, inner))
+    return obj
+  end
+  function obj.asBytes() return result end
+  function obj.asHex() return bytes_hex(result) end
+  function obj.asString() return array.toString(result) end
+  return obj
+end
+
+local HMAC_DIGESTS = { sha1 = SHA1, sha256 = SHA2_256 }
+
+-- createHmac(data stream, key byte table, algorithm "sha1" (default) or "sha256")
+local function createHmac(data, key, algorithm)
+  algorithm = algorithm or "sha1"
+  local digest_fn = HMAC_DIGESTS[algorithm]
+  if digest_fn == nil then error("Unsupported algorithm: " .. algorithm) end
+  return HMAC().setBlockSize(32).setDigest(digest_fn).setKey(key).init().update(data).finish()
+end
+
+-- PBKDF2 (RFC 8018) over a PRF object with the HMAC interface, set with setPRF(); pbkdf2() uses
+-- HMAC-SHA1 with a 64-byte block, the standard construction. Password and salt are byte tables;
+-- a Lua string counts as empty there (aos indexes them as arrays). asHex() is upper case.
+local function PBKDF2()
+  local obj = {}
+  local PRF, block_len, dkey_len, iterations = nil, 64, nil, nil
+  local password, salt, result = {}, {}, {}
+  function obj.setPRF(p)
+    PRF = p
+    return obj
+  end
+  -- Stored only: the block size that counts is the PRF's own (HMAC().setBlockSize), as in aos.
+  function obj.setBlockLen(n)
+    block_len = n
+    return obj
+  end
+  function obj.setDKeyLen(n)
+    dkey_len = n
+    return obj
+  end
+  function obj.setIterations(n)
+    iterations = n
+    return obj
+  end
+  function obj.setPassword(p)
+    password = array.copy(p)
+    return obj
+  end
+  function obj.setSalt(s)
+    salt = array.copy(s)
+    return obj
+  end
+  local function apply(message)
+    return PRF.init().update(array.toStream(message)).finish().asBytes()
+  end
+  function obj.finish()
+    PRF.setKey(password)
+    local out, index = {}, 1
+    while #out < dkey_len do
+      local counter = { (index >> 24) & 0xFF, (index >> 16) & 0xFF, (index >> 8) & 0xFF, index & 0xFF }
+      local u = apply(array.concat(salt, counter))
+      local t = array.copy(u)
+      for _ = 2, iterations do
+        u = apply(u)
+        for i = 1, #t do t[i] = t[i] ~ u[i] end
+      end
+      for i = 1, #t do out[#out + 1] = t[i] end
+      index = index + 1
+    end
+    result = array.truncate(out, dkey_len)
+    return obj
+  end
+  function obj.asBytes() return result end
+  function obj.asHex() return array.toHex(result) end
+  function obj.asString() return array.toString(result) end
+  return obj
+end
+
+local function pbkdf2(password, salt, iterations, dkey_len)
+  return PBKDF2().setPRF(HMAC().setDigest(SHA1)).setPassword(password).setSalt(salt)
+    .setIterations(iterations).setDKeyLen(dkey_len).finish()
+end
+
 -- ------------------------------------------------------------------------------ the module
 
 local digest = {
@@ -727,6 +857,8 @@ local crypto = {
   _version = "0.0.1",
   digest = digest,
   utils = utils,
+  mac = { _version = "0.0.1", createHmac = createHmac },
+  kdf = { _version = "0.0.1", pbkdf2 = pbkdf2 },
 }
 
 -- aos also exposes the parts as modules of their own (".crypto.digest.sha1", ".crypto.util.hex",
@@ -734,6 +866,10 @@ local crypto = {
 local parts = {
   ["crypto.digest"] = digest,
   ["crypto.util"] = utils,
+  ["crypto.mac"] = crypto.mac,
+  ["crypto.kdf"] = crypto.kdf,
+  ["crypto.mac.hmac"] = { HMAC = HMAC, hmac = createHmac },
+  ["crypto.kdf.pbkdf2"] = { PBKDF2 = PBKDF2, pbkdf2 = pbkdf2 },
   ["crypto.util.array"] = array,
   ["crypto.util.stream"] = stream,
   ["crypto.util.hex"] = hex,
