@@ -165,15 +165,135 @@ def test_add_append_prepend_order_and_update_in_place(lua):
     assert lua("return logged()") == "a2"
 
 
-def test_argument_checks(lua):
-    with pytest.raises(LuaCodeError):
-        lua('Handlers.add("X", 5, function() end)')
-    with pytest.raises(LuaCodeError):
-        lua('Handlers.add("X", "X", 5)')
-    with pytest.raises(LuaCodeError):
-        lua('Handlers.add(1, "X", function() end)')
-    with pytest.raises(LuaCodeError):
-        lua('Handlers.add("X", "X", function() end, "often")')
+@pytest.mark.parametrize(
+    "call",
+    [
+        'Handlers.add("X", 5, function() end)',
+        'Handlers.add(1, "X", function() end)',
+        "Handlers.add(function() end)",
+        'Handlers.add("X")',
+        "Handlers.append(1, 2, 3)",
+        'Handlers.prepend("X", 5, function() end)',
+        'Handlers.once(5, function() end)',
+        'Handlers.after("_default").add("X", 5, function() end)',
+    ],
+)
+def test_argument_checks(lua, call):
+    # aos checks only the name and the pattern, with one long message
+    with pytest.raises(LuaCodeError, match="Invalid arguments given. Expected: \n\tname : string"):
+        lua(call)
+
+
+def test_handle_and_max_runs_are_not_checked(lua):
+    # as in aos: any handle is accepted (it is wrapped), maxRuns is stored as given
+    got = lua(
+        """
+        local a = Handlers.add("X", "X", 5)
+        local b = Handlers.add("Y", "Y", function() end, "often")
+        local c = Handlers.add("Z", "Z")
+        return a, b, c, Handlers.list[3].maxRuns, Handlers.list[4].pattern
+        """
+    )
+    assert got == (2, 3, 4, "often", "Z")
+
+
+def test_add_returns_count_others_return_nothing(lua):
+    got = lua(
+        """
+        local counts = {Handlers.add("A", "A", function() end),
+                        Handlers.add("A", "A", function() end),
+                        Handlers.add("B", "B", function() end)}
+        return table.concat(counts, ","),
+          select("#", Handlers.append("C", "C", function() end)),
+          select("#", Handlers.prepend("D", "D", function() end)),
+          select("#", Handlers.once("E", function() end)),
+          select("#", Handlers.after("A").add("F", "F", function() end)),
+          select("#", Handlers.remove("F"))
+        """
+    )
+    assert got == ("2,2,3", 0, 0, 0, 0, 0)
+
+
+def test_handles_are_wrapped_without_env(lua):
+    # aos stores generateResolver(handle): the message only, no env
+    got = lua(
+        """
+        F = function(m, env) return type(env) end
+        Handlers.add("W", "W", F)
+        local h = Handlers.list[#Handlers.list].handle
+        local r = Handlers.generateResolver({W = function(m, env) return type(env) end})
+        return h == F, h({}, {}), r({Action = "W"}, {}), select("#", r({Action = "V"}))
+        """
+    )
+    assert got == (False, "nil", "nil", 0)
+
+
+def test_bad_handles_fail_when_run(lua):
+    lua('Handlers.add("X", "X", 5)')
+    with pytest.raises(LuaCodeError, match=r"bad argument #1 to 'pairs' \(table expected"):
+        lua('deliver(M{Action = "X"})')
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("Handlers.remove(5)", "name MUST be string"),
+        ("Handlers.before(5)", "Handler name MUST be a string"),
+        ("Handlers.after(5)", "Handler name MUST be a string"),
+        ("Handlers.evaluate()", "msg is not valid"),
+        ("Handlers.evaluate({})", "env is not valid"),
+    ],
+)
+def test_other_argument_errors(lua, code, message):
+    with pytest.raises(LuaCodeError, match=message):
+        lua(code)
+
+
+def test_before_after_builders_take_arguments_as_given(lua):
+    got = lua(
+        """
+        local b = Handlers.before("_default")
+        local keys = {}
+        for k in pairs(b) do keys[#keys + 1] = k end
+        F = function() end
+        Handlers.after("_default").add("P", F)   -- no (name, handle) shorthand here
+        return table.concat(keys, ","), Handlers.list[2].name, Handlers.list[2].pattern == F
+        """
+    )
+    assert got == ("add", "P", True)
+
+
+def test_max_runs_odd_values(lua):
+    # decremented after each run, removed only when it reaches exactly 0 (as in aos)
+    lua(
+        """
+        Handlers.add("S", "S", function() log("s") end, "2")
+        Handlers.add("Z", "Z", function() log("z") end, 0)
+        for _ = 1, 3 do deliver(M{Action = "S"}) end
+        for _ = 1, 2 do deliver(M{Action = "Z"}) end
+        """
+    )
+    assert lua("return logged()") == "s,s,inbox:S,z,z"
+    assert lua("return Handlers.list[2].name, Handlers.list[2].maxRuns") == ("Z", -2)
+    lua('Handlers.add("Bad", "Bad", function() end, "abc")')
+    bad = r"attempt to perform arithmetic on a string value \(field 'maxRuns'\)"
+    with pytest.raises(LuaCodeError, match=bad):
+        lua('deliver(M{Action = "Bad"})')
+
+
+def test_max_runs_follow_the_name(lua):
+    # a handle that replaces its own entry: the new entry (no maxRuns) survives
+    lua(
+        """
+        Handlers.add("R", "R", function()
+          log("old")
+          Handlers.add("R", "R", function() log("new") end)
+        end, 1)
+        deliver(M{Action = "R"})
+        deliver(M{Action = "R"})
+        """
+    )
+    assert lua("return logged()") == "old,new"
 
 
 def test_max_runs(lua):
@@ -359,14 +479,15 @@ def test_no_default_handler(lua):
     assert lua("return logged()") == ""
 
 
-def test_handler_receives_env(lua):
+def test_handler_receives_no_env(lua):
+    # aos wraps every handle in generateResolver, which passes the message only
     lua(
         """
-        Handlers.add("E", "E", function(m, env) log(env.Process.Id) end)
+        Handlers.add("E", "E", function(m, env) log(type(env)) end)
         deliver(M{Action = "E"})
         """
     )
-    assert lua("return logged()") == "P"
+    assert lua("return logged()") == "nil"
 
 
 def test_handler_error_is_reraised_with_prefix(lua):
@@ -380,7 +501,7 @@ def test_handler_error_is_reraised_with_prefix(lua):
         lua('deliver(M{Action = "Boom"})')
     text = str(info.value)
     assert "kaput" in text
-    assert text.startswith("handlers:")
+    assert text.startswith('[string ".handlers"]:')
     assert lua("return Seen") is True
     assert lua("return logged()") == ""
 

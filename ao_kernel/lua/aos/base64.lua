@@ -1,61 +1,99 @@
--- Base64 text encoding (RFC 4648 alphabet by default, "=" padding). Other alphabets come from
--- makeencoder/makedecoder, e.g. makeencoder("-", "_") for the URL-safe variant.
+-- Base64 text encoding (RFC 4648 alphabet by default, "=" padding), behaving like aos's module.
+-- An encoder maps 0..63 (and 64, the padding) to character codes; a decoder maps character codes
+-- back. makeencoder("-", "_") and makedecoder("-", "_") give the URL-safe variant.
+-- Decoding drops every character that is not alphanumeric, one of the two extra characters or
+-- "=", then reads groups of four; input that does not end on a whole group (no padding) fails
+-- with Lua's arithmetic-on-nil error, as in aos. The third argument of encode/decode (caching in
+-- aos) changes nothing here but the wording of that error.
 local base64 = {}
 
 local LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
--- Index 0..63 -> character, 64 -> padding character.
-function base64.makeencoder(c62, c63, pad)
-  local enc = {}
-  for i = 1, 62 do enc[i - 1] = LETTERS:sub(i, i) end
-  enc[62], enc[63], enc[64] = c62 or "+", c63 or "/", pad or "="
-  return enc
+function base64.makeencoder(s62, s63, spad)
+  local codes = { LETTERS:byte(1, -1) }
+  local encoder = {}
+  for i = 1, #codes do encoder[i - 1] = codes[i] end
+  encoder[62] = (s62 or "+"):byte()
+  encoder[63] = (s63 or "/"):byte()
+  encoder[64] = (spad or "="):byte()
+  return encoder
 end
 
--- Byte value -> 6-bit index (padding is recognised separately).
-function base64.makedecoder(c62, c63, pad)
-  local dec = {}
-  for i, ch in pairs(base64.makeencoder(c62, c63, pad)) do
-    if i < 64 then dec[ch:byte()] = i end
+function base64.makedecoder(s62, s63, spad)
+  local decoder = {}
+  for index, code in pairs(base64.makeencoder(s62, s63, spad)) do decoder[code] = index end
+  return decoder
+end
+
+local STANDARD_ENCODER = base64.makeencoder()
+local STANDARD_DECODER = base64.makedecoder()
+local char = string.char
+
+function base64.encode(str, encoder, usecaching) -- luacheck: no unused args
+  local size = #str
+  encoder = encoder or STANDARD_ENCODER
+  local chunks = {}
+  local whole = size - size % 3
+  for i = 1, whole, 3 do
+    local x, y, z = str:byte(i, i + 2)
+    local n = x * 0x10000 + y * 0x100 + z
+    chunks[#chunks + 1] = char(encoder[(n >> 18) & 63], encoder[(n >> 12) & 63],
+      encoder[(n >> 6) & 63], encoder[n & 63])
   end
-  dec.pad = (pad or "="):byte()
-  return dec
-end
-
-local DEFAULT_ENCODER = base64.makeencoder()
-local DEFAULT_DECODER = base64.makedecoder()
-
-function base64.encode(s, encoder)
-  encoder = encoder or DEFAULT_ENCODER
-  local out = {}
-  local len = #s
-  for i = 1, len, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local n = (a << 16) | ((b or 0) << 8) | (c or 0)
-    out[#out + 1] = encoder[(n >> 18) & 63] .. encoder[(n >> 12) & 63]
-      .. (b and encoder[(n >> 6) & 63] or encoder[64])
-      .. (c and encoder[n & 63] or encoder[64])
+  local rest = size - whole
+  if rest == 2 then
+    local x, y = str:byte(whole + 1, whole + 2)
+    local n = x * 0x10000 + y * 0x100
+    chunks[#chunks + 1] = char(encoder[(n >> 18) & 63], encoder[(n >> 12) & 63],
+      encoder[(n >> 6) & 63], encoder[64])
+  elseif rest == 1 then
+    local n = str:byte(whole + 1) * 0x10000
+    chunks[#chunks + 1] = char(encoder[(n >> 18) & 63], encoder[(n >> 12) & 63], encoder[64],
+      encoder[64])
   end
-  return table.concat(out)
+  return table.concat(chunks)
 end
 
--- Characters outside the alphabet (whitespace, line breaks) are skipped; padding is optional.
-function base64.decode(s, decoder)
-  decoder = decoder or DEFAULT_DECODER
+-- Characters kept before decoding: letters, digits, the decoder's two extra characters and "=".
+local function keep_pattern(decoder)
+  local plus, slash
+  for code, index in pairs(decoder) do
+    if index == 62 then plus = code elseif index == 63 then slash = code end
+  end
+  return "[^%w%" .. char(plus) .. "%" .. char(slash) .. "%=]"
+end
+
+local function three_bytes(n, count)
+  return char((n >> 16) & 255, (n >> 8) & 255, n & 255):sub(1, count)
+end
+
+function base64.decode(b64, decoder, usecaching)
+  decoder = decoder or STANDARD_DECODER
+  local pattern = keep_pattern(decoder)
+  b64 = b64:gsub(pattern, "")
+  local total = #b64
+  local pads = 0
+  if b64:sub(-2) == "==" then pads = 2 elseif b64:sub(-1) == "=" then pads = 1 end
+
   local out = {}
-  local acc, bits = 0, 0
-  for i = 1, #s do
-    local c = s:byte(i)
-    if c == decoder.pad then break end
-    local v = decoder[c]
-    if v then
-      acc = ((acc << 6) | v) & 0xFFFFFF
-      bits = bits + 6
-      if bits >= 8 then
-        bits = bits - 8
-        out[#out + 1] = string.char((acc >> bits) & 0xFF)
-      end
+  local last = pads > 0 and total - 4 or total
+  for i = 1, last, 4 do
+    local w, x, y, z = b64:byte(i, i + 3)
+    local n
+    if usecaching then
+      local a, b, c, d = decoder[w], decoder[x], decoder[y], decoder[z]
+      n = a * 0x40000 + b * 0x1000 + c * 0x40 + d
+    else
+      n = decoder[w] * 0x40000 + decoder[x] * 0x1000 + decoder[y] * 0x40 + decoder[z]
     end
+    out[#out + 1] = three_bytes(n, 3)
+  end
+  if pads == 1 then
+    local w, x, y = b64:byte(total - 3, total - 1)
+    out[#out + 1] = three_bytes(decoder[w] * 0x40000 + decoder[x] * 0x1000 + decoder[y] * 0x40, 2)
+  elseif pads == 2 then
+    local w, x = b64:byte(total - 3, total - 2)
+    out[#out + 1] = three_bytes(decoder[w] * 0x40000 + decoder[x] * 0x1000, 1)
   end
   return table.concat(out)
 end

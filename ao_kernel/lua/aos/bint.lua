@@ -7,6 +7,7 @@
 -- so word arithmetic never exceeds the 64-bit range of Lua 5.3 integers.
 
 local tointeger, mtype = math.tointeger, math.type
+local math_abs, math_floor, math_ceil = math.abs, math.floor, math.ceil
 local format, sub, byte, char = string.format, string.sub, string.byte, string.char
 local concat = table.concat
 
@@ -22,7 +23,7 @@ end
 
 local DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
-local function newmodule(bits, wordbits)
+local newmodule = function(bits, wordbits)
   local W = wordbits or 32
   assert(type(bits) == "number" and bits % 1 == 0, "bits must be an integer")
   assert(W % 8 == 0 and W >= 8 and W <= 32, "wordbits must be 8, 16, 24 or 32")
@@ -61,7 +62,7 @@ local function newmodule(bits, wordbits)
   end
 
   local function isbint(x)
-    return getmetatable(x) == bint
+    return rawequal(getmetatable(x), bint)
   end
 
   local function zero_words(a)
@@ -242,29 +243,29 @@ local function newmodule(bits, wordbits)
   -- construction and conversion
   -------------------------------------------------------------------------------------------------
 
-  function bint.zero() return filled(0) end
+  bint.zero = function() return filled(0) end
 
-  function bint.one()
+  bint.one = function()
     local r = filled(0)
     r[1] = 1
     return r
   end
 
-  function bint.maxinteger()
+  bint.maxinteger = function()
     local r = filled(MASK)
     r[N] = MASK & ~TOP
     return r
   end
 
-  function bint.mininteger()
+  bint.mininteger = function()
     local r = filled(0)
     r[N] = TOP
     return r
   end
 
-  function bint.fromuinteger(x)
+  bint.fromuinteger = function(x)
     x = tointeger(x)
-    if not x then return nil end
+    if not x then return end
     local r = blank()
     for i = 1, N do
       r[i] = (x >> (W * (i - 1))) & MASK -- shifts of 64 or more give 0
@@ -273,9 +274,9 @@ local function newmodule(bits, wordbits)
   end
   local fromuinteger = bint.fromuinteger
 
-  function bint.frominteger(x)
+  bint.frominteger = function(x)
     x = tointeger(x)
-    if not x then return nil end
+    if not x then return end
     if x < 0 then
       -- -x wraps for math.mininteger but its unsigned reading is still the right magnitude
       return negate_words(fromuinteger(-x))
@@ -284,13 +285,13 @@ local function newmodule(bits, wordbits)
   end
   local frominteger = bint.frominteger
 
-  function bint.frombase(s, base)
-    if type(s) ~= "string" then return nil end
+  bint.frombase = function(s, base)
+    if type(s) ~= "string" then return end
     base = base or 10
-    if type(base) ~= "number" or base < 2 or base > 36 or base % 1 ~= 0 then return nil end
-    base = tointeger(base)
-    local sign, body = s:match("^([+-]?)(%w+)$")
-    if not body then return nil end
+    if not (2 <= base and base <= 36) then return end
+    base = tointeger(base) or base -- a fractional base fails in tonumber below, as in aos
+    local sign, body = s:match("^%s*([+-]?)(%w+)%s*$")
+    if not body then return end
     local k = chunk_size(base)
     local r = filled(0)
     local first = 1
@@ -301,7 +302,7 @@ local function newmodule(bits, wordbits)
     while first <= len do
       local last = first + head - 1
       local v = tonumber(sub(body, first, last), base)
-      if not v then return nil end
+      if not v then return end
       local scale = 1
       for _ = 1, head do scale = scale * base end
       mul_add_small(r, scale, v)
@@ -313,8 +314,8 @@ local function newmodule(bits, wordbits)
   end
   local frombase = bint.frombase
 
-  function bint.fromstring(s)
-    if type(s) ~= "string" then return nil end
+  bint.fromstring = function(s)
+    if type(s) ~= "string" or not s:find("^[+-]?%w+$") then return end
     if s:find("^[+-]?0[xX]%x+$") then
       return frombase(s:gsub("0[xX]", "", 1), 16)
     end
@@ -325,7 +326,8 @@ local function newmodule(bits, wordbits)
   end
   local fromstring = bint.fromstring
 
-  function bint.fromle(buffer)
+  bint.fromle = function(buffer)
+    assert(type(buffer) == "string", "buffer is not a string")
     local r = filled(0)
     local per = W // 8
     for i = 1, math.min(#buffer, bits // 8) do
@@ -335,46 +337,49 @@ local function newmodule(bits, wordbits)
     return r
   end
 
-  function bint.frombe(buffer)
+  bint.frombe = function(buffer)
+    assert(type(buffer) == "string", "buffer is not a string")
     return bint.fromle(buffer:reverse())
   end
 
   -- Returns the same bint (or a copy when asked) for bints; converts integral numbers and strings.
-  function bint.tobint(x, wantcopy)
-    if getmetatable(x) == bint then
+  bint.tobint = function(x, wantcopy)
+    if isbint(x) then
       if wantcopy then return clone(x) end
       return x
     end
     local kind = type(x)
     if kind == "number" then return frominteger(x) end
     if kind == "string" then return fromstring(x) end
-    return nil
+    return
   end
-  local tobint = bint.tobint
+  local as_bint = bint.tobint
 
-  function bint.parse(x, wantcopy)
-    local v = tobint(x, wantcopy)
+  bint.parse = function(x, wantcopy)
+    local v = as_bint(x, wantcopy)
     if v then return v end
     return tonumber(x)
   end
 
-  function bint.new(x)
-    if getmetatable(x) == bint then return clone(x) end
-    local v
+  -- Numbers and strings are converted, bints copied; other values come back unchanged (as in
+  -- the reference), and what cannot be converted raises.
+  bint.new = function(x)
+    if isbint(x) then return clone(x) end
+    local made = x
     local kind = type(x)
     if kind == "number" then
-      v = frominteger(x)
+      made = frominteger(x)
     elseif kind == "string" then
-      v = fromstring(x)
+      made = fromstring(x)
     end
-    if not v then error("value cannot be represented by a bint", 0) end
-    return v
+    if not made then error("value cannot be represented by a bint") end
+    return made
   end
 
   -- Integral input for operations that make no sense on fractions.
   local function need(x)
-    local v = tobint(x)
-    if not v then error("value has no integer representation", 0) end
+    local v = as_bint(x)
+    if not v then error("value has not integer representation") end
     return v
   end
 
@@ -386,22 +391,24 @@ local function newmodule(bits, wordbits)
     return n
   end
 
-  function bint.touinteger(x)
+  bint.touinteger = function(x)
     if isbint(x) then return low64(x) end
-    return tointeger(x)
+    local n = tointeger(x)
+    if n then return n end
   end
 
   -- For bints the low 64 bits carry the sign already (two's complement), so this wraps like Lua.
-  function bint.tointeger(x)
+  bint.tointeger = function(x)
     if isbint(x) then return low64(x) end
-    return tointeger(x)
+    local n = tointeger(x)
+    if n then return n end
   end
 
-  function bint.tobase(x, base, unsigned)
-    x = tobint(x)
-    if not x then return nil end
+  bint.tobase = function(x, base, unsigned)
+    x = as_bint(x)
+    if not x then return end
     base = base or 10
-    if type(base) ~= "number" or base < 2 or base > 36 or base % 1 ~= 0 then return nil end
+    if type(base) ~= "number" or base < 2 or base > 36 or base % 1 ~= 0 then return end
     base = tointeger(base)
     if unsigned == nil then unsigned = base ~= 10 end
     local neg = not unsigned and negative(x)
@@ -429,14 +436,14 @@ local function newmodule(bits, wordbits)
   end
   local tobase = bint.tobase
 
-  function bint.__tostring(x)
+  bint.__tostring = function(x)
     return tobase(x, 10)
   end
 
   local MAXINT, MININT = frominteger(math.maxinteger), frominteger(math.mininteger)
 
   -- Lua integer when it fits, otherwise the nearest float.
-  function bint.tonumber(x)
+  bint.tonumber = function(x)
     if isbint(x) then
       if scmp(x, MAXINT) <= 0 and scmp(x, MININT) >= 0 then return low64(x) end
       return tonumber(tobase(x, 10))
@@ -445,7 +452,7 @@ local function newmodule(bits, wordbits)
   end
   local number_of = bint.tonumber
 
-  function bint.tole(x, trim)
+  bint.tole = function(x, trim)
     local v = need(x)
     local out = {}
     local per = W // 8
@@ -458,18 +465,18 @@ local function newmodule(bits, wordbits)
     return s
   end
 
-  function bint.tobe(x, trim)
+  bint.tobe = function(x, trim)
     local s = bint.tole(x):reverse()
     if trim then s = s:gsub("^\0+", "") end
     return s
   end
 
-  function bint.trunc(x)
+  bint.trunc = function(x)
     if isbint(x) then return clone(x) end
-    if type(x) ~= "number" then return nil end
+    if type(x) ~= "number" then return end
     local i = tointeger(x)
     if i then return frominteger(i) end
-    if x ~= x or x == math.huge or x == -math.huge then return nil end
+    if x ~= x or x == math.huge or x == -math.huge then return end
     local t = x >= 0 and math.floor(x) or math.ceil(x)
     i = tointeger(t)
     if i then return frominteger(i) end
@@ -481,27 +488,27 @@ local function newmodule(bits, wordbits)
   -- predicates
   -------------------------------------------------------------------------------------------------
 
-  function bint.isbint(x) return getmetatable(x) == bint end
+  bint.isbint = isbint
 
-  function bint.isintegral(x)
+  bint.isintegral = function(x)
     return getmetatable(x) == bint or mtype(x) == "integer"
   end
 
-  function bint.isnumeric(x)
+  bint.isnumeric = function(x)
     return getmetatable(x) == bint or type(x) == "number"
   end
 
-  function bint.type(x)
+  bint.type = function(x)
     if getmetatable(x) == bint then return "bint" end
     return mtype(x)
   end
 
-  function bint.iszero(x)
+  bint.iszero = function(x)
     if isbint(x) then return zero_words(x) end
     return x == 0
   end
 
-  function bint.isone(x)
+  bint.isone = function(x)
     if isbint(x) then
       if x[1] ~= 1 then return false end
       for i = 2, N do
@@ -512,7 +519,7 @@ local function newmodule(bits, wordbits)
     return x == 1
   end
 
-  function bint.isminusone(x)
+  bint.isminusone = function(x)
     if isbint(x) then
       for i = 1, N do
         if x[i] ~= MASK then return false end
@@ -522,22 +529,22 @@ local function newmodule(bits, wordbits)
     return x == -1
   end
 
-  function bint.isneg(x)
+  bint.isneg = function(x)
     if isbint(x) then return negative(x) end
     return x < 0
   end
 
-  function bint.ispos(x)
+  bint.ispos = function(x)
     if isbint(x) then return not negative(x) and not zero_words(x) end
     return x > 0
   end
 
-  function bint.iseven(x)
+  bint.iseven = function(x)
     if isbint(x) then return x[1] & 1 == 0 end
     return x % 2 == 0
   end
 
-  function bint.isodd(x)
+  bint.isodd = function(x)
     if isbint(x) then return x[1] & 1 == 1 end
     return x % 2 == 1
   end
@@ -546,69 +553,75 @@ local function newmodule(bits, wordbits)
   -- arithmetic (bint when both sides are integral, Lua numbers otherwise)
   -------------------------------------------------------------------------------------------------
 
-  local function mixed(on_bints, on_numbers)
-    return function(x, y)
-      local a, b = tobint(x), tobint(y)
-      if a and b then return on_bints(a, b) end
-      return on_numbers(number_of(x), number_of(y))
-    end
+  bint.__add = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
+    if a and b then return add_words(a, b) end
+    return number_of(x) + number_of(y)
   end
 
-  bint.__add = mixed(add_words, function(x, y) return x + y end)
-  bint.__sub = mixed(sub_words, function(x, y) return x - y end)
-  bint.__mul = mixed(mul_words, function(x, y) return x * y end)
+  bint.__sub = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
+    if a and b then return sub_words(a, b) end
+    return number_of(x) - number_of(y)
+  end
 
-  function bint.__unm(x)
-    local a = tobint(x)
+  bint.__mul = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
+    if a and b then return mul_words(a, b) end
+    return number_of(x) * number_of(y)
+  end
+
+  bint.__unm = function(x)
+    local a = as_bint(x)
     if a then return negate_words(a) end
     return -number_of(x)
   end
 
-  function bint.abs(x)
-    local a = tobint(x)
+  bint.abs = function(x)
+    local a = as_bint(x)
     if a then return negative(a) and negate_words(a) or clone(a) end
-    return math.abs(number_of(x))
+    return math_abs(x)
   end
   local babs = bint.abs
 
-  function bint.inc(x)
-    local a = tobint(x)
+  bint.inc = function(x)
+    local a = as_bint(x)
     if a then return add_words(a, bint.one()) end
     return x + 1
   end
 
-  function bint.dec(x)
-    local a = tobint(x)
+  bint.dec = function(x)
+    local a = as_bint(x)
     if a then return sub_words(a, bint.one()) end
     return x - 1
   end
 
-  function bint.floor(x)
+  bint.floor = function(x)
     if isbint(x) then return clone(x) end
-    return bint.trunc(math.floor(x))
+    return bint.trunc(math_floor(number_of(x)))
   end
 
-  function bint.ceil(x)
+  bint.ceil = function(x)
     if isbint(x) then return clone(x) end
-    return bint.trunc(math.ceil(x))
+    return bint.trunc(math_ceil(number_of(x)))
   end
 
   local function nonzero(b)
-    if zero_words(b) then error("attempt to divide by zero", 0) end
+    if zero_words(b) then error("attempt to divide by zero") end
   end
 
-  function bint.udivmod(x, y)
-    local a, b = need(x), need(y)
+  bint.udivmod = function(x, y)
+    local a, b = bint.new(x), bint.new(y)
     nonzero(b)
     return udivmod_words(a, b)
   end
 
-  function bint.udiv(x, y)
+  bint.udiv = function(x, y)
     local q = bint.udivmod(x, y)
     return q
   end
 
-  function bint.umod(x, y)
+  bint.umod = function(x, y)
     local _, r = bint.udivmod(x, y)
     return r
   end
@@ -627,32 +640,31 @@ local function newmodule(bits, wordbits)
     return v - math.fmod(v, 1.0)
   end
 
-  function bint.tdivmod(x, y)
-    local a, b = tobint(x), tobint(y)
+  bint.tdivmod = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
     if a and b then
       nonzero(b)
       if bint.isminusone(b) and ucmp(a, bint.mininteger()) == 0 then
-        error("division overflow", 0)
+        error("division overflow")
       end
       return tdivmod_words(a, b)
     end
-    local nx, ny = number_of(x), number_of(y)
-    return float_trunc(nx / ny), math.fmod(nx, ny)
+    return float_trunc(number_of(x) / number_of(y)), math.fmod(number_of(x), number_of(y))
   end
 
-  function bint.tdiv(x, y)
+  bint.tdiv = function(x, y)
     local q = bint.tdivmod(x, y)
     return q
   end
 
-  function bint.tmod(x, y)
+  bint.tmod = function(x, y)
     local _, r = bint.tdivmod(x, y)
     return r
   end
 
   -- Floor division as Lua's `//` and `%`: the remainder takes the divisor's sign.
-  function bint.idivmod(x, y)
-    local a, b = tobint(x), tobint(y)
+  bint.idivmod = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
     if a and b then
       nonzero(b)
       local q, r = tdivmod_words(a, b)
@@ -662,31 +674,30 @@ local function newmodule(bits, wordbits)
       end
       return q, r
     end
-    local nx, ny = number_of(x), number_of(y)
-    return nx // ny, nx % ny
+    return number_of(x) // number_of(y), number_of(x) % number_of(y)
   end
 
-  function bint.__idiv(x, y)
+  bint.__idiv = function(x, y)
     local q = bint.idivmod(x, y)
     return q
   end
 
-  function bint.__mod(x, y)
+  bint.__mod = function(x, y)
     local _, r = bint.idivmod(x, y)
     return r
   end
 
-  function bint.__div(x, y)
+  bint.__div = function(x, y)
     return number_of(x) / number_of(y)
   end
 
-  function bint.__pow(x, y)
+  bint.__pow = function(x, y)
     return number_of(x) ^ number_of(y)
   end
 
   -- Integer power by squaring; a negative exponent is read as unsigned (so it wraps).
-  function bint.ipow(x, y)
-    local base, e = need(x), clone(need(y))
+  bint.ipow = function(x, y)
+    local base, e = bint.new(x), bint.new(y)
     local result = bint.one()
     while not zero_words(e) do
       if e[1] & 1 == 1 then result = mul_words(result, base) end
@@ -697,10 +708,10 @@ local function newmodule(bits, wordbits)
   end
 
   -- (x ^ y) mod m on unsigned values; products wrap at `bits` like the reference library.
-  function bint.upowmod(x, y, m)
-    local mod = need(m)
+  bint.upowmod = function(x, y, m)
+    local mod = bint.new(m)
     if bint.isone(mod) then return bint.zero() end
-    local base, e = umod(need(x), mod), clone(need(y))
+    local base, e = umod(bint.new(x), mod), bint.new(y)
     local result = bint.one()
     while not zero_words(e) do
       if e[1] & 1 == 1 then result = umod(mul_words(result, base), mod) end
@@ -717,7 +728,7 @@ local function newmodule(bits, wordbits)
   local function shift_amount(y)
     if isbint(y) then return low64(y) end
     local n = tointeger(y)
-    if not n then error("value has no integer representation", 0) end
+    if not n then error("value has no integer representation") end
     return n
   end
 
@@ -729,11 +740,11 @@ local function newmodule(bits, wordbits)
     return shl_words(a, n)
   end
 
-  function bint.__shl(x, y)
+  bint.__shl = function(x, y)
     return shift(need(x), shift_amount(y))
   end
 
-  function bint.__shr(x, y)
+  bint.__shr = function(x, y)
     local n = shift_amount(y)
     if n == math.mininteger then return filled(0) end
     return shift(need(x), -n)
@@ -752,22 +763,22 @@ local function newmodule(bits, wordbits)
   bint.__bor = wordwise(function(p, q) return p | q end)
   bint.__bxor = wordwise(function(p, q) return p ~ q end)
 
-  function bint.__bnot(x)
-    local a = need(x)
+  bint.__bnot = function(x)
     local r = blank()
-    for i = 1, N do r[i] = ~a[i] & MASK end
+    for i = 1, N do r[i] = ~x[i] & MASK end
     return r
   end
 
   -- Keep only the lowest y bits.
-  function bint.bwrap(x, y)
+  bint.bwrap = function(x, y)
     local a = need(x)
+    y = shift_amount(y)
     if y <= 0 then return filled(0) end
     if y >= bits then return clone(a) end
     return shr_words(shl_words(a, bits - y), bits - y)
   end
 
-  function bint.brol(x, y)
+  bint.brol = function(x, y)
     local a = need(x)
     local n = shift_amount(y) % bits
     if n == 0 then return clone(a) end
@@ -776,7 +787,7 @@ local function newmodule(bits, wordbits)
     return l
   end
 
-  function bint.bror(x, y)
+  bint.bror = function(x, y)
     return bint.brol(x, -(shift_amount(y) % bits))
   end
 
@@ -784,52 +795,50 @@ local function newmodule(bits, wordbits)
   -- comparison
   -------------------------------------------------------------------------------------------------
 
-  function bint.eq(x, y)
-    local a, b = tobint(x), tobint(y)
+  bint.eq = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
     if a and b then return ucmp(a, b) == 0 end
     return number_of(x) == number_of(y)
   end
 
   bint.__eq = bint.eq
 
-  function bint.__lt(x, y)
-    local a, b = tobint(x), tobint(y)
+  bint.__lt = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
     if a and b then return scmp(a, b) < 0 end
     return number_of(x) < number_of(y)
   end
 
-  function bint.__le(x, y)
-    local a, b = tobint(x), tobint(y)
+  bint.__le = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
     if a and b then return scmp(a, b) <= 0 end
     return number_of(x) <= number_of(y)
   end
 
-  function bint.ult(x, y)
+  bint.ult = function(x, y)
     return ucmp(need(x), need(y)) < 0
   end
 
-  function bint.ule(x, y)
+  bint.ule = function(x, y)
     return ucmp(need(x), need(y)) <= 0
   end
 
-  function bint.max(x, y)
-    local a, b = tobint(x), tobint(y)
+  bint.max = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
     if a and b then return clone(scmp(a, b) < 0 and b or a) end
-    return math.max(number_of(x), number_of(y))
+    return bint.parse(math.max(x, y))
   end
 
-  function bint.min(x, y)
-    local a, b = tobint(x), tobint(y)
+  bint.min = function(x, y)
+    local a, b = as_bint(x), as_bint(y)
     if a and b then return clone(scmp(a, b) > 0 and b or a) end
-    return math.min(number_of(x), number_of(y))
+    return bint.parse(math.min(x, y))
   end
 
   -------------------------------------------------------------------------------------------------
   -- in-place variants (methods on a bint, returning it)
   -------------------------------------------------------------------------------------------------
 
-  function bint:_zero() return overwrite(self, filled(0)) end
-  function bint:_one() return overwrite(self, bint.one()) end
   function bint:_assign(y) return overwrite(self, need(y)) end
   function bint:_inc() return overwrite(self, bint.inc(self)) end
   function bint:_dec() return overwrite(self, bint.dec(self)) end
@@ -843,11 +852,12 @@ local function newmodule(bits, wordbits)
   function bint:_bnot() return overwrite(self, bint.__bnot(self)) end
   function bint:_shlone() return overwrite(self, shl_words(self, 1)) end
   function bint:_shrone() return overwrite(self, shr_words(self, 1)) end
+  function bint:_shlwords(n) return overwrite(self, shl_words(self, n * W)) end
+  function bint:_shrwords(n) return overwrite(self, shr_words(self, n * W)) end
 
   -- `bint(x)` is `bint.new(x)`.
-  setmetatable(bint, {
-    __call = function(_, x) return bint.new(x) end,
-  })
+  local module_meta = { __call = function(_, x) return bint.new(x) end }
+  setmetatable(bint, module_meta)
 
   return bint
 end

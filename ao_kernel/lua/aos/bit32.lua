@@ -1,125 +1,96 @@
--- The Lua 5.2 `bit32` library as ao's Lua 5.3 build (LUA_COMPAT_BITLIB) provides it:
--- arguments must have an integer representation, results are unsigned 32-bit integers.
+-- The Lua 5.2 `bit32` library as aos provides it (a Lua module, not the C one): values are
+-- read with math.tointeger and kept to their low 32 bits; anything else fails with
+-- "bad argument #i to 'bit32' (number has no integer representation)" reported at the caller.
+-- Shift counts, fields and widths are not checked: they go straight into Lua's own operators,
+-- so out-of-range ones give 0 or masked results and bad ones fail with Lua's error texts.
 local bit32 = {}
 
-local ALL = 0xFFFFFFFF
-local WIDTH = 32
+local LOW32 = 0xFFFFFFFF
 
-local function argument(fname, i, v)
-  local kind = math.type(v)
-  if kind == "integer" then return v end
-  if kind == nil and type(v) == "string" then
-    v = tonumber(v)
-    kind = math.type(v)
-    if kind == "integer" then return v end
+-- `position` is the argument number quoted in the error (default 1).
+local function toint(value, position)
+  local n = math.tointeger(value)
+  if n == nil then
+    error(string.format("bad argument #%d to 'bit32' (number has no integer representation)",
+      position or 1), 3)
   end
-  if kind == "float" then
-    local n = math.tointeger(v)
-    if n then return n end
-    error(("bad argument #%d to '%s' (number has no integer representation)"):format(i, fname), 0)
-  end
-  local got = v == nil and "no value" or type(v)
-  error(("bad argument #%d to '%s' (number expected, got %s)"):format(i, fname, got), 0)
+  return n & LOW32
 end
 
-local function bad(fname, i, why)
-  error(("bad argument #%d to '%s' (%s)"):format(i, fname, why), 0)
+function bit32.band(...)
+  local acc = LOW32
+  for i = 1, select("#", ...) do acc = acc & toint((select(i, ...)), i) end
+  return acc
 end
 
--- Folds every argument with `op`, starting from `start` (variadic and/or/xor).
-local function fold(fname, start, op, ...)
-  local r = start
-  for i = 1, select("#", ...) do
-    r = op(r, argument(fname, i, (select(i, ...))))
-  end
-  return r & ALL
+function bit32.bor(...)
+  local acc = 0
+  for i = 1, select("#", ...) do acc = acc | toint((select(i, ...)), i) end
+  return acc
 end
 
-function bit32.band(...) return fold("band", ALL, function(a, b) return a & b end, ...) end
-function bit32.bor(...) return fold("bor", 0, function(a, b) return a | b end, ...) end
-function bit32.bxor(...) return fold("bxor", 0, function(a, b) return a ~ b end, ...) end
+function bit32.bxor(...)
+  local acc = 0
+  for i = 1, select("#", ...) do acc = acc ~ toint((select(i, ...)), i) end
+  return acc
+end
 
 function bit32.btest(...)
-  return fold("btest", ALL, function(a, b) return a & b end, ...) ~= 0
+  return bit32.band(...) ~= 0
 end
 
 function bit32.bnot(x)
-  return ~argument("bnot", 1, x) & ALL
+  return ~toint(x) & LOW32
 end
 
--- Positive `n` shifts left, negative shifts right; 32 or more clears everything.
-local function shift(x, n)
-  if n < 0 then
-    if n <= -WIDTH then return 0 end
-    return (x & ALL) >> -n
-  end
-  if n >= WIDTH then return 0 end
-  return (x << n) & ALL
-end
-
+-- Negative counts shift the other way; 32 or more clears everything.
 function bit32.lshift(x, n)
-  return shift(argument("lshift", 1, x), argument("lshift", 2, n))
+  local v = toint(x)
+  local count = math.tointeger(n)
+  if count < 0 then return (v >> -count) & LOW32 end
+  return (v << count) & LOW32
 end
 
 function bit32.rshift(x, n)
-  local v, d = argument("rshift", 1, x), argument("rshift", 2, n)
-  if d == math.mininteger then return 0 end
-  return shift(v, -d)
+  return bit32.lshift(x, -n)
 end
 
+-- Right shift that copies the sign bit (bit 31) into the vacated positions.
 function bit32.arshift(x, n)
-  local v, d = argument("arshift", 1, x) & ALL, argument("arshift", 2, n)
-  if d < 0 or v & 0x80000000 == 0 then
-    if d == math.mininteger then return 0 end
-    return shift(v, -d)
+  local v = toint(x)
+  local count = math.tointeger(n)
+  if count < 0 or v & 0x80000000 == 0 then
+    if count < 0 then return (v << -count) & LOW32 end
+    return (v >> count) & LOW32
   end
-  if d >= WIDTH then return ALL end
-  -- fill the vacated high bits with copies of the sign bit
-  return ((v >> d) | ~(ALL >> d)) & ALL
-end
-
-local function rotate(x, n)
-  n = n & (WIDTH - 1)
-  x = x & ALL
-  if n == 0 then return x end
-  return ((x << n) | (x >> (WIDTH - n))) & ALL
+  if count >= 32 then return LOW32 end
+  return ((v >> count) | ~(LOW32 >> count)) & LOW32
 end
 
 function bit32.lrotate(x, n)
-  return rotate(argument("lrotate", 1, x), argument("lrotate", 2, n))
+  local v = toint(x)
+  local turn = math.tointeger(n) % 32
+  if turn == 0 then return v end
+  return ((v << turn) | (v >> (32 - turn))) & LOW32
 end
 
 function bit32.rrotate(x, n)
-  return rotate(argument("rrotate", 1, x), -argument("rrotate", 2, n))
+  return bit32.lrotate(x, -n)
 end
 
--- Validates (field, width) the way 5.2 does; width defaults to 1.
-local function field_args(fname, i, field, width)
-  local f = argument(fname, i, field)
-  local w = 1
-  if width ~= nil then w = argument(fname, i + 1, width) end
-  if f < 0 then bad(fname, i, "field cannot be negative") end
-  if w <= 0 then bad(fname, i + 1, "width must be positive") end
-  if f + w > WIDTH then error("trying to access non-existent bits", 0) end
-  return f, w
-end
-
-local function mask(w)
-  return ~((ALL << 1) << (w - 1)) & ALL
-end
-
+-- `width` bits of `n` starting at bit `field` (width 1 by default).
 function bit32.extract(n, field, width)
-  local v = argument("extract", 1, n) & ALL
-  local f, w = field_args("extract", 2, field, width)
-  return (v >> f) & mask(w)
+  local v = toint(n)
+  local f, w = field, width or 1
+  return (v >> f) & ((1 << w) - 1)
 end
 
+-- `n` with `width` bits at `field` replaced by the low bits of `v`.
 function bit32.replace(n, v, field, width)
-  local r = argument("replace", 1, n) & ALL
-  local x = argument("replace", 2, v) & ALL
-  local f, w = field_args("replace", 3, field, width)
-  local m = mask(w)
-  return ((r & ~(m << f)) | ((x & m) << f)) & ALL
+  local base, bits = toint(n), toint(v)
+  local f, w = field, width or 1
+  local m = (1 << w) - 1
+  return ((base & ~(m << f)) | ((bits & m) << f)) & LOW32
 end
 
 return bit32

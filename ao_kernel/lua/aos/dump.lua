@@ -1,5 +1,5 @@
 -- `Dump(value, indent)`: Lua-like text for any value (aos's `Dump`). Tables list every entry as
--- `key = value`, numbers keys first (ascending), then string keys ordered by how they are
+-- `key = value`, number keys first (ascending), then string keys ordered by how they are
 -- written, one entry per line indented `indent` spaces per level (default 4; 0 puts the whole
 -- table on one line). Anything that is not a table comes back quoted (`Dump(5)` is `"5"`).
 local RESERVED = {}
@@ -20,20 +20,24 @@ local function key_text(key, depth, unit, ancestors)
   return "[" .. write(key, depth, unit, ancestors) .. "]"
 end
 
-local GROUP = { number = 1, boolean = 2, string = 3 }
+-- Sort order: numbers first (ascending), other keys by how they are written; booleans are not
+-- ordered against anything, as in aos (table.sort then leaves them where its passes put them).
+local function before(p, q)
+  local a, b = p.key, q.key
+  local ta, tb = type(a), type(b)
+  if ta == "number" and tb == "number" then return a < b end
+  if ta == "number" then return true end
+  if tb == "number" then return false end
+  if ta == "boolean" or tb == "boolean" then return false end
+  return p.label < q.label
+end
 
 local function ordered_entries(tbl, depth, unit, ancestors)
   local entries = {}
   for key, v in pairs(tbl) do
     entries[#entries + 1] = { key = key, value = v, label = key_text(key, depth, unit, ancestors) }
   end
-  table.sort(entries, function(p, q)
-    local gp, gq = GROUP[type(p.key)] or 4, GROUP[type(q.key)] or 4
-    if gp ~= gq then return gp < gq end
-    if gp == 1 then return p.key < q.key end
-    if gp == 2 then return q.key and not p.key end
-    return p.label < q.label
-  end)
+  table.sort(entries, before)
   return entries
 end
 
@@ -43,7 +47,6 @@ write = function(v, depth, unit, ancestors)
   if kind == "number" or kind == "boolean" or kind == "nil" then return tostring(v) end
   if kind ~= "table" then return quoted(v) end
   if ancestors[v] then return quoted("<Circular " .. tostring(v) .. ">") end
-  if next(v) == nil then return "{}" end
 
   ancestors[v] = true
   local parts = {}
@@ -51,6 +54,7 @@ write = function(v, depth, unit, ancestors)
     parts[i] = entry.label .. " = " .. write(entry.value, depth + 1, unit, ancestors)
   end
   ancestors[v] = nil
+  if #parts == 0 then return "{}" end
 
   if unit == "" then return "{ " .. table.concat(parts, ", ") .. " }" end
   local inner = "\n" .. string.rep(unit, depth + 1)

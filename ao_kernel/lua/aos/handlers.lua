@@ -25,37 +25,35 @@ local co_running, co_yield = coroutine.running, coroutine.yield
 
 -- Position of the entry called `name` in the current list, or nil.
 local function position(name)
-  local entries = Handlers.list
-  for i = 1, #entries do
-    if entries[i].name == name then return i end
+  for i, entry in ipairs(Handlers.list) do
+    if entry.name == name then return i end
   end
-  return nil
 end
 
-local function check_entry(name, pattern, handle, maxRuns)
-  assert(type(name) == "string", "Handler name MUST be a string")
-  local pk = type(pattern)
-  assert(pk == "function" or pk == "table" or pk == "string",
-    "Handler pattern MUST be a function, table or string")
-  local hk = type(handle)
-  assert(hk == "function" or hk == "table", "Handler handle MUST be a function or resolver table")
-  assert(maxRuns == nil or maxRuns == "inf" or type(maxRuns) == "number",
-    "Handler maxRuns MUST be a number or \"inf\"")
+local BAD_ARGS = "Invalid arguments given. Expected: \n"
+  .. "\tname : string, \tpattern : Action : string | MsgMatch : table,\n"
+  .. "\t\tfunction(msg: Message) : {-1 = break, 0 = skip, 1 = continue},\n"
+  .. "\thandle(msg : Message) : void) | Resolver,\n"
+  .. "\tMaxRuns? : number | \"inf\" | nil"
+
+local PATTERN_KINDS = { ["function"] = true, table = true, string = true }
+
+-- Only the name and the pattern are checked (as in aos); the handle is wrapped by
+-- generateResolver whatever it is, and maxRuns is stored as given.
+local function make_entry(name, pattern, handle, maxRuns)
+  if type(name) ~= "string" or not PATTERN_KINDS[type(pattern)] then error(BAD_ARGS) end
+  return { name = name, pattern = pattern, handle = Handlers.generateResolver(handle), maxRuns = maxRuns }
 end
 
--- Read (name, pattern, handle[, maxRuns]); with exactly two arguments the first one is both the
--- name and the pattern, i.e. add("Ping", fn) handles Action == "Ping".
-local function read_args(...)
+-- (name, pattern, handle[, maxRuns]); with exactly two arguments the name is the pattern too,
+-- so add("Ping", fn) handles Action == "Ping".
+local function entry_from(...)
   local count = select("#", ...)
-  local name, pattern, handle, maxRuns
   if count == 2 then
-    name, handle = ...
-    pattern = name
-  else
-    name, pattern, handle, maxRuns = ...
+    local label, fn = ...
+    return make_entry(label, label, fn)
   end
-  check_entry(name, pattern, handle, maxRuns)
-  return { name = name, pattern = pattern, handle = handle, maxRuns = maxRuns }
+  return make_entry(...)
 end
 
 -- Store `entry`: an entry of the same name is replaced where it stands; otherwise the entry is
@@ -72,72 +70,75 @@ local function place(entry, at)
   end
 end
 
+-- add() reports how many handlers the list holds afterwards; append/prepend report nothing.
 function Handlers.add(...)
-  place(read_args(...))
+  place(entry_from(...))
+  return #Handlers.list
 end
 
 function Handlers.append(...)
-  place(read_args(...))
+  place(entry_from(...))
 end
 
 function Handlers.prepend(...)
-  place(read_args(...), 1)
+  place(entry_from(...), 1)
 end
 
 -- once([name,] pattern, handle): a handler that runs for one matching message, placed first.
 -- Without a name it is called "_once_<n>" with n counted by Handlers.onceNonce.
 function Handlers.once(...)
-  local name, pattern, handle
+  local label, pattern, handle
   if select("#", ...) >= 3 then
-    name, pattern, handle = ...
+    label, pattern, handle = ...
   else
-    pattern, handle = ...
-    name = "_once_" .. tostring(Handlers.onceNonce)
+    label = "_once_" .. tostring(Handlers.onceNonce)
     Handlers.onceNonce = Handlers.onceNonce + 1
+    pattern, handle = ...
   end
-  Handlers.prepend(name, pattern, handle, 1)
+  Handlers.prepend(label, pattern, handle, 1)
 end
 
--- Builder used by before()/after(): inserts at a position fixed when the builder was made,
--- or does nothing when the reference handler does not exist.
+-- Builder used by before()/after(): its add() takes (name, pattern, handle[, maxRuns]) as
+-- given and inserts at the position found when the builder was made; when the reference
+-- handler does not exist it does nothing.
 local function inserter(at)
-  local function insert_here(...)
-    if at == nil then return end
-    local entry = read_args(...)
-    table.insert(Handlers.list, at, entry)
-  end
-  return { add = insert_here, append = insert_here, prepend = insert_here }
+  return {
+    add = function(...)
+      local entry = make_entry(...)
+      if at then table.insert(Handlers.list, at, entry) end
+    end,
+  }
 end
 
 function Handlers.before(name)
-  assert(type(name) == "string", "before expects a handler name")
+  if type(name) ~= "string" then error("Handler name MUST be a string") end
   return inserter(position(name))
 end
 
 function Handlers.after(name)
-  assert(type(name) == "string", "after expects a handler name")
+  if type(name) ~= "string" then error("Handler name MUST be a string") end
   local found = position(name)
-  return inserter(found and found + 1 or nil)
+  return inserter(found and found + 1)
 end
 
 function Handlers.remove(name)
-  assert(type(name) == "string", "remove expects a handler name")
+  if type(name) ~= "string" then error("name MUST be string") end
   local found = position(name)
   if found then table.remove(Handlers.list, found) end
 end
 
--- A resolver table maps specs to functions: the first spec that matches picks the function.
--- When none matches nothing runs (the message still counts as handled by the outer pattern).
+-- The function that runs a handle. It receives the message only (aos passes no env on). A
+-- function handle is called as it is; any other handle is read as a resolver table mapping
+-- specs to functions, and the first spec that matches picks the function (none: nothing runs).
 function Handlers.generateResolver(resolveSpec)
-  return function(msg, env)
-    if type(resolveSpec) == "function" then
-      return resolveSpec(msg, env)
-    end
-    for spec, fn in pairs(resolveSpec) do
-      if matchesSpec(msg, spec) then
-        return fn(msg, env)
+  return function(message)
+    if type(resolveSpec) ~= "function" then
+      for spec, fn in pairs(resolveSpec) do
+        if matchesSpec(message, spec) then return fn(message) end
       end
+      return
     end
+    return resolveSpec(message)
   end
 end
 
@@ -159,51 +160,50 @@ end
 -- Run one entry's handle; its error is raised again from here, so the message gains a
 -- "handlers:<line>:" prefix in front of the handler's own text.
 local function run(entry, msg, env)
-  local handle = entry.handle
-  if type(handle) == "table" then
-    handle = Handlers.generateResolver(handle)
-  end
-  local ok, err = pcall(handle, msg, env)
+  local ok, err = pcall(entry.handle, msg, env)
   if not ok then
     error(err, 1)
   end
 end
 
-local function spend_run(entry)
-  local left = entry.maxRuns
-  if type(left) == "number" then
-    left = left - 1
-    entry.maxRuns = left
-    if left <= 0 then Handlers.remove(entry.name) end
-  end
+-- After a handle ran, the entry now holding its name (the handle may have replaced or removed
+-- it) spends one run; it is removed when the count reaches exactly 0. "inf" and nil never run
+-- out; any other non-number fails here, as in aos.
+local function spend_run(name)
+  local at = position(name)
+  if at == nil then return end
+  local current = Handlers.list[at]
+  if current.maxRuns == nil or current.maxRuns == "inf" then return end
+  current.maxRuns = current.maxRuns - 1
+  if current.maxRuns == 0 then Handlers.remove(name) end
 end
 
 function Handlers.evaluate(msg, env)
-  assert(type(msg) == "table", "Handlers.evaluate: msg must be a table")
-  assert(type(env) == "table", "Handlers.evaluate: env must be a table")
-  local handled = false
+  if type(msg) ~= "table" then error("msg is not valid") end
+  if type(env) ~= "table" then error("env is not valid") end
+  local stopped = false
   -- The walk reads the live list by index: removing an entry during the walk shifts the next
   -- entry into the current slot, so that entry is not visited for this message (as in aos).
   for _, entry in ipairs(Handlers.list) do
     if entry.name ~= "_default" then
       local verdict = decision(matchesSpec(msg, entry.pattern))
       if verdict ~= 0 then
-        if verdict < 0 then handled = true end
+        if verdict < 0 then stopped = true end
         run(entry, msg, env)
-        spend_run(entry)
+        spend_run(entry.name)
       end
-      if verdict < 0 then return handled end
+      if verdict < 0 then return stopped end
     end
   end
-  if not handled then
+  if not stopped then
     local at = position("_default")
     if at then
       local fallback = Handlers.list[at]
       run(fallback, msg, env)
-      spend_run(fallback)
+      spend_run(fallback.name)
     end
   end
-  return handled
+  return stopped
 end
 
 -- Forget a suspended coroutine once it has been resumed.

@@ -1,12 +1,12 @@
 -- JSON for ao processes, following the behaviour aos programs rely on:
---   encode: {} -> "[]"; 1..n sequences -> arrays; string-keyed tables -> objects (keys sorted so
---   output is deterministic); function values inside objects are left out; numbers use "%.14g".
+--   encode: {} -> "[]"; 1..n sequences -> arrays; string-keyed tables -> objects (members in
+--   `pairs` order); function values inside objects are left out; numbers use "%.14g".
 --   decode: null -> nil; "5" -> integer 5, "5.0" -> float; errors say "<what> at line L col C".
-local json = { _version = "ao_kernel-json 1" }
+local json = { _version = "0.2.0" }
 
 local byte, char, sub, find, format = string.byte, string.char, string.sub, string.find,
   string.format
-local concat, sort = table.concat, table.sort
+local concat = table.concat
 local huge = math.huge
 
 ---------------------------------------------------------------------------------------------------
@@ -19,12 +19,11 @@ local ESCAPES = {
   ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t",
 }
 
-local function escape_char(c)
-  return ESCAPES[c] or format("\\u%04x", byte(c))
-end
-
 local function quote(s)
-  return '"' .. s:gsub('[%c"\\]', escape_char) .. '"'
+  local escaped = s:gsub('[%z\1-\31"\\]', function(ch)
+    return ESCAPES[ch] or format("\\u%04x", byte(ch))
+  end)
+  return '"' .. escaped .. '"'
 end
 
 local function number_text(n)
@@ -42,38 +41,30 @@ local function looks_like_array(t)
   return rawget(t, 1) ~= nil or next(t) == nil
 end
 
-local function encode_array(t, seen)
+local function encode_array(list, seen)
   local count = 0
-  for k in pairs(t) do
-    if type(k) ~= "number" then
-      error("invalid table: mixed or invalid key types")
-    end
+  for key in pairs(list) do
+    if math.type(key) == nil then error("invalid table: mixed or invalid key types") end
     count = count + 1
   end
-  if count ~= #t then
+  if count ~= #list then
     error("invalid table: sparse array")
   end
   local parts = {}
   for i = 1, count do
-    parts[i] = encode_value(t[i], seen)
+    parts[i] = encode_value(list[i], seen)
   end
   return "[" .. concat(parts, ",") .. "]"
 end
 
+-- Members in `pairs` order; function members are dropped silently, as aos does.
 local function encode_object(t, seen)
-  local names = {}
-  for k in pairs(t) do
-    if type(k) ~= "string" then
-      error("invalid table: mixed or invalid key types")
-    end
-    names[#names + 1] = k
-  end
-  sort(names)
   local parts = {}
-  for _, k in ipairs(names) do
-    local v = t[k]
-    if type(v) ~= "function" then -- aos silently drops function members
-      parts[#parts + 1] = quote(k) .. ":" .. encode_value(v, seen)
+  for name, v in pairs(t) do
+    if type(name) ~= "string" then error("invalid table: mixed or invalid key types") end
+    local kind = type(v)
+    if kind ~= "function" then
+      parts[#parts + 1] = quote(name) .. ":" .. encode_value(v, seen)
     end
   end
   return "{" .. concat(parts, ",") .. "}"
@@ -218,28 +209,32 @@ end
 
 local read_value -- forward declaration: containers recurse
 
+-- Containers: the closing bracket may follow a trailing comma ("[1,2,]" reads as {1, 2}), and a
+-- missing separator is reported one column past the offending character, as in aos.
 local function read_array(text, pos)
   local out, n = {}, 0
-  pos = skip_space(text, pos + 1)
-  if sub(text, pos, pos) == "]" then return out, pos + 1 end
+  pos = pos + 1
   while true do
+    pos = skip_space(text, pos)
+    if sub(text, pos, pos) == "]" then return out, pos + 1 end
     local v
     v, pos = read_value(text, pos)
     n = n + 1
     out[n] = v
     pos = skip_space(text, pos)
     local c = sub(text, pos, pos)
-    if c == "]" then return out, pos + 1 end
+    pos = pos + 1
+    if c == "]" then return out, pos end
     if c ~= "," then fail(text, pos, "expected ']' or ','") end
-    pos = skip_space(text, pos + 1)
   end
 end
 
 local function read_object(text, pos)
   local out = {}
-  pos = skip_space(text, pos + 1)
-  if sub(text, pos, pos) == "}" then return out, pos + 1 end
+  pos = pos + 1
   while true do
+    pos = skip_space(text, pos)
+    if sub(text, pos, pos) == "}" then return out, pos + 1 end
     if sub(text, pos, pos) ~= '"' then fail(text, pos, "expected string for key") end
     local key, v
     key, pos = read_string(text, pos)
@@ -250,9 +245,9 @@ local function read_object(text, pos)
     out[key] = v
     pos = skip_space(text, pos)
     local c = sub(text, pos, pos)
-    if c == "}" then return out, pos + 1 end
+    pos = pos + 1
+    if c == "}" then return out, pos end
     if c ~= "," then fail(text, pos, "expected '}' or ','") end
-    pos = skip_space(text, pos + 1)
   end
 end
 

@@ -1,9 +1,8 @@
 -- Functional helpers for ao processes (the `Utils` global in aos). The two- and three-argument
 -- helpers are curried like aos's: `utils.map(f, t)` and `utils.map(f)(t)` give the same result.
--- Traversals follow `pairs` order, as aos does. For arrays that order only depends on how the
--- table was built; for tables with string keys (`keys`, `values`, `find`) it would depend on the
--- per-state string hash seed, so there we use numbers ascending, then strings sorted.
-local utils = { _version = "0.0.5" }
+-- Traversals follow `pairs` order, as aos does.
+local utils = {}
+utils._version = "0.0.5"
 
 function utils.matchesPattern(...)
   return require(".patterns").matchesPattern(...)
@@ -18,21 +17,10 @@ local function check(ok, message)
   if not ok then error(message, 2) end
 end
 
--- Keys in traversal order (see above).
+-- Keys in `pairs` order.
 local function walk(tbl)
-  local list, plain = {}, true
-  for key in pairs(tbl) do
-    list[#list + 1] = key
-    if type(key) ~= "number" then plain = false end
-  end
-  if plain then return list end
-  table.sort(list, function(a, b)
-    local ta, tb = type(a), type(b)
-    if ta == tb and (ta == "number" or ta == "string") then return a < b end
-    if ta == "number" then return true end
-    if tb == "number" then return false end
-    return ta == "string" and tb ~= "string"
-  end)
+  local list = {}
+  for key in pairs(tbl) do list[#list + 1] = key end
   return list
 end
 
@@ -51,7 +39,7 @@ end
 function utils.curry(fn, arity)
   check(type(fn) == "function", "function is required as first argument")
   if arity == nil then arity = debug.getinfo(fn, "u").nparams end
-  if arity < 2 then return fn end
+  if 2 > arity then return fn end
   return function(...)
     local given = { ... }
     if #given >= arity then return fn(table.unpack(given)) end
