@@ -25,7 +25,7 @@ def digest_id(*parts: str | bytes | int) -> str:
     """A 43-character id: base64url of SHA-256 over the parts, each length-prefixed."""
     h = hashlib.sha256()
     for part in parts:
-        raw = part if isinstance(part, bytes) else str(part).encode("utf-8")
+        raw = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogateescape")
         h.update(len(raw).to_bytes(8, "big"))
         h.update(raw)
     return b64url(h.digest())

@@ -7,6 +7,8 @@ from typing import Any
 
 from lupa import lua53
 
+from .codec import from_lua
+
 _MAX_DEPTH = 100
 
 
@@ -22,7 +24,7 @@ def _convert(value: Any, table_id: Callable[[Any], int] | None, depth: int,
              seen: frozenset[int]) -> Any:
     kind = lua53.lua_type(value)
     if kind is None:
-        return value
+        return from_lua(value) if isinstance(value, str) else value
     if kind != "table":
         return f"<lua {kind}>"
     if depth >= _MAX_DEPTH:
@@ -43,4 +45,6 @@ def _convert(value: Any, table_id: Callable[[Any], int] | None, depth: int,
 
 def _key(key: Any) -> Any:
     kind = lua53.lua_type(key)
-    return key if kind is None else f"<lua {kind}>"
+    if kind is None:
+        return from_lua(key) if isinstance(key, str) else key
+    return f"<lua {kind}>"

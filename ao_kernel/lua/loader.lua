@@ -9,10 +9,13 @@ local json = require("json")
 local cu = {}
 local fmt, mtype, type, tostring = string.format, math.type, type, tostring
 
+-- Strings for the host: bytes that are not UTF-8 are escaped (see ao_kernel/lua/codec.py).
+local safe = ...
+
 local function text(v)
   if v == nil then return nil end
   local t = type(v)
-  if t == "string" then return v end
+  if t == "string" then return safe(v) end
   if t == "number" then
     if mtype(v) == "integer" then return fmt("%d", v) end
     return fmt("%.14g", v)
@@ -104,8 +107,23 @@ function cu.handle(id, owner, from, target, data, ts, height, nonce, chain, cron
   return export(process.handle(msg, fresh_env()))
 end
 
-function cu.get(fn)
-  return fn()
+-- A copy of a value for the host to read: strings made safe, cycles kept as shared tables.
+local function readable(v, seen)
+  local t = type(v)
+  if t == "string" then return safe(v) end
+  if t ~= "table" then return v end
+  if seen[v] then return seen[v] end
+  local copy = {}
+  seen[v] = copy
+  for k, x in next, v do
+    copy[readable(k, seen)] = readable(x, seen)
+  end
+  return copy
+end
+
+-- Runs a compiled read and returns its first value in host-readable form.
+function cu.read(fn)
+  return readable((fn()), {})
 end
 
 return cu

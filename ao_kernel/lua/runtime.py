@@ -13,6 +13,8 @@ from typing import Any
 
 import lupa.lua53 as lua53
 
+from .codec import from_lua
+
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
 DEFAULT_INSTRUCTION_LIMIT = 200_000_000
 
@@ -132,18 +134,19 @@ class Runtime:
             raise LuaLimitError(f"instruction limit exceeded ({budget:,} instructions)")
         if kind == "memory":
             raise LuaLimitError(self._memory_text())
-        raise LuaCodeError(str(res[1]))
+        raise LuaCodeError(from_lua(str(res[1])))
 
     def compile(self, code: str, name: str = "=code") -> Any:
         """Compile Lua source text into a function; raise LuaCodeError on a syntax error."""
         res = self._load(code, name, "t", self.lua.globals())
         if isinstance(res, tuple):
-            raise LuaCodeError(str(res[1]))
+            raise LuaCodeError(from_lua(str(res[1])))
         return res
 
-    def execute(self, code: str, name: str = "=code", instructions: int | None = None) -> Any:
-        """Compile and run a chunk in the global environment."""
-        return self.call(self.compile(code, name), instructions=instructions)
+    def execute(self, code: str, name: str = "=code", instructions: int | None = None,
+                args: tuple[Any, ...] = ()) -> Any:
+        """Compile and run a chunk in the global environment; `args` become its `...`."""
+        return self.call(self.compile(code, name), *args, instructions=instructions)
 
     def require(self, name: str) -> Any:
         """`require(name)` inside the sandbox."""

@@ -277,6 +277,40 @@ function host.is_limit(err)
   return err == LIMIT
 end
 
+-- Bytes that are not UTF-8 (binary data, lone surrogates) become U+10FF00 + byte so the host can
+-- decode every string and restore the exact bytes (see ao_kernel/lua/codec.py).
+local ulen, uchar, sbyte, sfind, ssub, concat = utf8.len, utf8.char, string.byte, string.find,
+  string.sub, table.concat
+
+local function valid_at(s, i)
+  -- Length of a valid UTF-8 sequence at i (no surrogates, no overlongs), or nil.
+  local c = sbyte(s, i)
+  if c < 0x80 then return 1 end
+  local n = (c >= 0xF0 and c <= 0xF4 and 4) or (c >= 0xE0 and c < 0xF0 and 3) or (c >= 0xC2 and c < 0xE0 and 2)
+  if not n then return nil end
+  local ok = ulen(ssub(s, i, i + n - 1)) == 1
+  if not ok then return nil end
+  if n == 3 and c == 0xED and sbyte(s, i + 1) >= 0xA0 then return nil end
+  return n
+end
+
+local function safe(s)
+  if ulen(s) and not sfind(s, "\237[\160-\191]") then return s end
+  local out, i, len = {}, 1, #s
+  while i <= len do
+    local n = valid_at(s, i)
+    if n then
+      out[#out + 1] = ssub(s, i, i + n - 1)
+      i = i + n
+    else
+      out[#out + 1] = uchar(0x10FF00 + sbyte(s, i))
+      i = i + 1
+    end
+  end
+  return concat(out)
+end
+host.safe = safe
+
 -- Runs f(...) under a raw pcall; returns true, results... or false, error text, kind where kind
 -- is "limit", "memory" or "error".
 function host.protect(f, ...)
@@ -289,7 +323,7 @@ function host.protect(f, ...)
     local ok, text = raw_pcall(tostring, err)
     err = ok and text or "(error object is not a string)"
   end
-  return false, err, "error"
+  return false, safe(err), "error"
 end
 
 -- A stable number per table, so the host can spot shared and cyclic tables when converting.

@@ -16,6 +16,17 @@ _COLUMNS = (
 )
 
 
+def _text(value: str | None) -> str | bytes | None:
+    """Text for SQLite; strings carrying raw bytes (surrogate escapes) are stored as BLOBs."""
+    if value is None or value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
+    return value
+
+
 class LogStore:
     """Append-only log of evaluated messages; `:memory:` unless a path is given."""
 
@@ -49,8 +60,8 @@ class LogStore:
         self._pending.append((
             self._seq, msg.id, msg.process, msg.slot, msg.timestamp, msg.block_height,
             msg.hash_chain, msg.assignment_id, msg.target, msg.owner, msg.from_, msg.action,
-            json.dumps(msg.tag_list), msg.data, int(msg.cron), msg.kind, msg.pushed_for,
-            res.output if res else None, res.error if res else None,
+            json.dumps(msg.tag_list), _text(msg.data), int(msg.cron), msg.kind, msg.pushed_for,
+            _text(res.output) if res else None, _text(res.error) if res else None,
             json.dumps([m.id for m in res.messages]) if res else None,
             json.dumps([m.id for m in res.spawns]) if res else None,
         ))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LuaError
+from ..lua.codec import from_lua, to_lua
 from ..lua.convert import to_python
 from ..lua.runtime import LuaCodeError, LuaLimitError, Runtime, _read
 
@@ -31,21 +32,26 @@ class RawResult:
     assignments: list[tuple[str | None, list[str]]] = field(default_factory=list)
 
 
-def _pairs(flat: Any, start: int) -> list[tuple[str, str]]:
-    values = list(flat.values())
+def _pairs(values: list[Any], start: int) -> list[tuple[str, str]]:
     return [(values[i], values[i + 1]) for i in range(start, len(values) - 1, 2)]
 
 
+def _text(value: Any) -> Any:
+    return from_lua(value) if isinstance(value, str) else value
+
+
 def _convert(res: Any) -> RawResult:
-    out, prompt, err, messages, spawns, assigns = (res[i] for i in range(1, 7))
+    out, prompt, err, messages, spawns, assigns = (_text(res[i]) for i in range(1, 7))
     raw = RawResult(output=out or "", prompt=prompt, error=err)
     for m in messages.values():
-        raw.messages.append((m[1] or None, m[2], m[3] or None, _pairs(m, 3)))
+        v = [_text(x) for x in m.values()]
+        raw.messages.append((v[0] or None, v[1], v[2] or None, _pairs(v, 3)))
     for s in spawns.values():
-        raw.spawns.append((s[1], s[2] or None, _pairs(s, 2)))
+        v = [_text(x) for x in s.values()]
+        raw.spawns.append((v[0], v[1] or None, _pairs(v, 2)))
     for a in assigns.values():
-        vals = list(a.values())
-        raw.assignments.append((vals[0] or None, [v for v in vals[1:]]))
+        v = [_text(x) for x in a.values()]
+        raw.assignments.append((v[0] or None, list(v[1:])))
     return raw
 
 
@@ -64,21 +70,22 @@ class ProcessRuntime:
     def _boot(self) -> None:
         self.runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
         self.cu = self.runtime.execute(_read("ao_kernel.lua", "loader.lua"), "=loader",
-                                       instructions=0)
+                                       instructions=0, args=(self.runtime.host.safe,))
         pid, owner, ptags, mid, mowner, mtags = self.env
         self.cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
         self._handle = self.cu.handle
 
     def _flat(self, tags: list[tuple[str, str]]) -> Any:
-        flat: list[str] = []
+        flat: list[str | bytes] = []
         for name, value in tags:
-            flat.append(name)
-            flat.append(value)
+            flat.append(to_lua(name))
+            flat.append(to_lua(value))
         return self.runtime.lua.table_from(flat)
 
     def _call(self, args: MsgArgs) -> RawResult:
         self.runtime.set_now(args[5])
-        res = self.runtime.call(self._handle, *args[:-1], self._flat(args[-1]))
+        data = to_lua(args[4])
+        res = self.runtime.call(self._handle, *args[:4], data, *args[5:-1], self._flat(args[-1]))
         return _convert(res)
 
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
@@ -112,7 +119,7 @@ class ProcessRuntime:
             except LuaCodeError as exc:
                 raise LuaError(f"cannot read {expression!r}: {exc}") from None
         try:
-            value = self.runtime.call(fn)
+            value = self.runtime.call(self.cu.read, fn)
         except (LuaCodeError, LuaLimitError) as exc:
             raise LuaError(f"cannot read {expression!r}: {exc}") from None
         return to_python(value, self.runtime.host.table_id)

@@ -558,3 +558,25 @@ def test_memory_limit_tag_sets_a_per_process_limit():
     assert "memory limit" in small.eval(hog).error
     assert big.eval(hog).error is None
     assert small.get("X") == 1 and big.get("Kept") == 400000
+
+
+def test_binary_and_invalid_utf8_survive_the_round_trip():
+    net = Network()
+    echo = net.spawn("echo", code="""
+      Handlers.add("Echo", "Echo", function(msg)
+        msg.reply({ Action = "Echoed", Data = msg.Data, Size = tostring(#msg.Data) })
+      end)
+      Handlers.add("Bin", "Bin", function(msg)
+        Blob = string.char(0, 200, 255, 65) .. json.decode('"\\\\ud83d"')
+        msg.reply({ Action = "Blob", Data = Blob })
+      end)
+      json = require("json")
+    """)
+    m = net.send(echo, action="Bin")
+    blob = m.result.messages[0].data
+    assert blob.encode("utf-8", "surrogateescape") == b"\x00\xc8\xffA\xed\xa0\xbd"
+    r = net.send(echo, action="Echo", data=blob)
+    assert r.result.messages[0].data == blob and r.result.messages[0].tags["Size"] == "7"
+    assert echo.get("Blob") == blob
+    assert echo.eval("error(Blob)").error.endswith(blob)
+    assert net.send(echo, action="Echo", data="héllo ✓").result.messages[0].data == "héllo ✓"
