@@ -57,7 +57,11 @@ def first_tag_map(tags: TagList) -> dict[str, str]:
 
 @dataclass(eq=False)
 class Result:
-    """What evaluating one message produced (the CU's result, with pushed messages linked)."""
+    """What evaluating one message produced: the CU's result, as ao's `/result` returns it.
+
+    `messages` and `spawns` are the outbox entries exactly as the process made them (its tags,
+    Anchor, Target, Data); each links to the MU-signed message it became through `.pushed`.
+    """
 
     output: str = ""
     prompt: str | None = None
@@ -65,7 +69,6 @@ class Result:
     spawns: list[Message] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
-    dropped: list[Message] = field(default_factory=list)
     raw_output: Any = None
 
     @property
@@ -97,7 +100,7 @@ class Message:
     from_: str
     tag_list: TagList = field(default_factory=list)
     data: str = ""
-    kind: str = "message"  # "process", "message", "cron", "assignment" or "wallet"
+    kind: str = "message"  # "process", "message", "cron", "assignment", "wallet" or "outbox"
     slot: int | None = None
     timestamp: int | None = None
     block_height: int | None = None
@@ -108,6 +111,8 @@ class Message:
     read_only: bool = False
     pushed_for: str | None = None
     result: Result | None = None
+    anchor: str | None = None
+    pushed: Message | None = None
 
     @property
     def tags(self) -> dict[str, str]:

@@ -147,41 +147,44 @@ class Messenger:
 
     # -- pushing results ------------------------------------------------------------------------
     def build_result(self, raw: RawResult, pid: str, origin: Message, push: bool) -> Result:
-        """Turn a CU result into a Result whose messages are the MU-signed pushes."""
+        """Turn a CU result into a Result; with `push`, sign and queue each outbox entry."""
         res = Result(output=raw.output, prompt=raw.prompt, error=raw.error)
         if raw.error is not None:
             res.output = ""
             return res
         pushed_for = origin.pushed_for or origin.id
         module = self.processes[pid].module
-        for target, data, _anchor, tags in raw.messages:
+        for target, data, anchor, tags in raw.messages:
+            entry = Message(id=None, target=target, owner="", from_=pid, tag_list=tags,
+                            data=data, kind="outbox", anchor=anchor)
+            res.messages.append(entry)
+            if not push or not target:
+                continue
             out_tags = [(n, v) for n, v in tags if n not in _PUSH_DROP]
             out_tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", pid),
                          ("From-Module", module)]
             if pushed_for:
                 out_tags.append(("Pushed-For", pushed_for))
-            ident = self.ids.next("push", pid, target or "", data) if push and target else None
-            out = Message(id=ident, target=target, owner=self.address, from_=pid,
-                          tag_list=out_tags, data=data, pushed_for=pushed_for)
-            if target is None:
-                out.kind = "dropped"
-                res.dropped.append(out)
+            entry.pushed = Message(id=self.ids.next("push", pid, target, data), target=target,
+                                   owner=self.address, from_=pid, tag_list=out_tags, data=data,
+                                   pushed_for=pushed_for)
+            self.submit(entry.pushed)
+        for data, anchor, tags in raw.spawns:
+            entry = Message(id=None, target=None, owner="", from_=pid, tag_list=tags, data=data,
+                            kind="outbox", anchor=anchor)
+            res.spawns.append(entry)
+            if not push:
                 continue
-            res.messages.append(out)
-            if push:
-                self.submit(out)
-        for data, _anchor, tags in raw.spawns:
             sp_tags = [(n, v) for n, v in tags if n not in _PUSH_DROP]
             sp_tags += [("Data-Protocol", "ao"), ("Type", "Process"), ("From-Process", pid),
                         ("From-Module", module)]
             if pushed_for:
                 sp_tags.append(("Pushed-For", pushed_for))
-            ident = self.ids.next("spawn", pid, data) if push else None
-            child = Message(id=ident, target=ident, owner=self.address, from_=pid,
-                            tag_list=sp_tags, data=data, kind="process", pushed_for=pushed_for)
-            res.spawns.append(child)
-            if push:
-                self.submit(child)
+            ident = self.ids.next("spawn", pid, data)
+            entry.pushed = Message(id=ident, target=ident, owner=self.address, from_=pid,
+                                   tag_list=sp_tags, data=data, kind="process",
+                                   pushed_for=pushed_for)
+            self.submit(entry.pushed)
         for message_id, processes in raw.assignments:
             res.assignments.append({"processes": list(processes), "message": message_id})
             if not push:

@@ -171,8 +171,8 @@ def test_s10_send_tags_and_reference(net, proc, owner, module_id):
     out = r.messages[0]
     assert out.target == "T"
     assert out.data == "hi"
-    assert out.from_ == proc.id
-    assert out.owner == net.mu
+    assert out.anchor == "0" * 31 + "1"
+    # the outbox entry as the process made it (the CU's result, spec 1.4)
     assert out.tags == {
         "Data-Protocol": "ao",
         "Variant": "ao.TN.1",
@@ -180,7 +180,18 @@ def test_s10_send_tags_and_reference(net, proc, owner, module_id):
         "Reference": "1",
         "Action": "Ping",
         "X": "1",
-        # added by the MU when it pushes (spec 1.3)
+    }
+    # the message the MU signed and carried (spec 1.3)
+    pushed = out.pushed
+    assert pushed.from_ == proc.id
+    assert pushed.owner == net.mu
+    assert pushed.tags == {
+        "Data-Protocol": "ao",
+        "Variant": "ao.TN.1",
+        "Type": "Message",
+        "Reference": "1",
+        "Action": "Ping",
+        "X": "1",
         "From-Process": proc.id,
         "From-Module": module_id,
         "Pushed-For": m.id,
@@ -215,8 +226,9 @@ def test_s13_spawn_tags(net, proc, owner, module_id):
     r = m.result
     assert r.error is None
     assert len(r.spawns) == 1
+    assert r.spawns[0].tags["From-Process"] == proc.id  # set by ao.spawn itself
     assert_tags_include(
-        r.spawns[0].tags,
+        r.spawns[0].pushed.tags,
         {
             "Data-Protocol": "ao",
             "Type": "Process",
@@ -279,7 +291,7 @@ def test_s16_authority_list(net, owner):
     # A process whose only Authority tag is "A,B" (spawned by P, so no MU authority).
     r = p.eval(f'Spawn({{Name = "ab", Authority = "{a.address},{b.address}"}})')
     assert r.error is None
-    child = net.process(r.spawns[0].id)
+    child = net.process(r.spawns[0].pushed.id)
     assert child.get("#ao.authorities") == 2
     assert child.get("ao.authorities") == [a.address, b.address]
     m = net.send(child, action="Hi", tags={"From-Process": q.address}, sender=b)
@@ -661,8 +673,8 @@ def test_s37_mu_spawn(net, proc, install, owner):
     assert r.error is None
     assert len(r.spawns) == 1
     spawn = r.spawns[0]
-    child = net.process(spawn.id)
-    assert child.id == spawn.id
+    child = net.process(spawn.pushed.id)
+    assert child.id == spawn.pushed.id
     assert child.log[0].slot == 0
     assert child.log[0].result.error is None
     assert child.get("Owner") == proc.id
@@ -693,14 +705,14 @@ def test_s37_mu_spawn(net, proc, install, owner):
     make = net.send(proc, action="Make", sender=owner)
     assert make.result.error is None
     assert len(make.result.spawns) == 1
-    kid2 = net.process(make.result.spawns[0].id)
+    kid2 = net.process(make.result.spawns[0].pushed.id)
     notes = [m for m in proc.log if m.tags.get("Action") == "Spawned"]
     assert len(notes) == 2
     assert notes[-1].tags["Process"] == kid2.id
     assert notes[-1].result.output == f"child {kid2.id}"
 
     r3 = proc.eval('Spawn({Name = "orphan"})')
-    orphan = net.process(r3.spawns[0].id)
+    orphan = net.process(r3.spawns[0].pushed.id)
     assert orphan.log[0].result.output == (
         f"Message is not trusted! From: {proc.id} - Owner: {net.mu}"
     )

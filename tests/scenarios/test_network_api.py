@@ -105,7 +105,7 @@ def _build(seed):
     w = net.wallet("alice")
     p = net.spawn("p", owner=w, code=COUNTER)
     m = net.send(p, action="Inc", sender=w)
-    out = m.result.messages[0]
+    out = m.result.messages[0].pushed
     return {
         "wallet": w.address,
         "process": p.id,
@@ -397,7 +397,8 @@ def test_process_to_process_ping_pong():
     q = net.spawn("q", code=GO.format(p=p.id))
     go = net.send(q, action="Go")
     assert go.result.error is None
-    ping = go.result.messages[0]
+    assert go.result.messages[0].tags["Action"] == "Ping"
+    ping = go.result.messages[0].pushed
     assert ping.target == p.id
     assert ping.from_ == q.id
     assert ping.owner == net.mu
@@ -412,7 +413,7 @@ def test_process_to_process_ping_pong():
     assert at_p.id == ping.id
     assert at_p.tags["Action"] == "Ping"
     assert at_p.from_ == q.id
-    pong = at_p.result.messages[0]
+    pong = at_p.result.messages[0].pushed
     assert pong.target == q.id
     assert pong.from_ == p.id
     assert pong.tags["From-Process"] == p.id
@@ -439,7 +440,7 @@ def test_spawn_from_a_process():
     r = parent.eval(f'Spawn({{Name = "child", Authority = "{net.mu}"}})')
     assert r.error is None
     assert len(r.spawns) == 1
-    child = net.process(r.spawns[0].id)
+    child = net.process(r.spawns[0].pushed.id)
     assert child.log[0].slot == 0
     assert child.log[0].tags["Type"] == "Process"
     assert child.log[0].tags["From-Process"] == parent.id

@@ -78,7 +78,9 @@ def test_get_converts_lua_values(net):
 def test_mu_pushes_with_provenance_tags(net):
     a, b = net.spawn("a"), net.spawn("b")
     m = net.send(a, action="Send", data=b.id)
-    pushed = m.result.messages[0]
+    entry = m.result.messages[0]
+    assert entry.tags == {"Action": "Hello", "Type": "Message"} and entry.anchor == "1"
+    pushed = entry.pushed
     assert pushed.owner == net.mu and pushed.from_ == a.id and pushed.target == b.id
     tags = pushed.tags
     assert tags["From-Process"] == a.id and tags["Pushed-For"] == m.id
@@ -94,14 +96,14 @@ def test_mu_is_first_in_first_out(net):
     second = net.send(b, action="Ok")
     assert [w.id for w in net.pending()][-2:] == [first.id, second.id]
     net.run()
-    hello = first.result.messages[0]
+    hello = first.result.messages[0].pushed
     assert second.slot < hello.slot  # queued before the push it made
 
 
 def test_mu_spawns_children_and_tells_the_parent(net):
     parent = net.spawn("parent")
     m = net.send(parent, action="Spawn")
-    child_msg = m.result.spawns[0]
+    child_msg = m.result.spawns[0].pushed
     child = net.process(child_msg.id)
     assert child.parent == parent.id and child.name == "kid"
     assert child.log[0].slot == 0 and child.log[0].data == "child"
