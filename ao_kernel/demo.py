@@ -33,7 +33,7 @@ def main() -> None:
     dry = net.dryrun(counter, action="Inc", sender=alice)
     print(f"dry-run Inc would reply {dry.messages[0].data}; Count is still {counter.get('Count')}")
     bad = counter.eval("error('oops')")
-    print(f"an error rolls back: {bad.error.splitlines()[-1]!r}; Count = {counter.get('Count')}")
+    print(f"an error rolls back: {bad.error_message}; Count = {counter.get('Count')}")
     frame = net.messages()
     print()
     print(frame[["slot", "kind", "action", "from", "output"]].to_string(max_colwidth=40))

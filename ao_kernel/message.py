@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 TagList = list[tuple[str, str]]
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def plain(text: str) -> str:
+    """Text without ANSI colour codes (aos colours its output for terminals)."""
+    return _ANSI.sub("", text)
 
 
 def normalize_tags(tags: Mapping[str, Any] | Iterable[Any] | None) -> TagList:
@@ -72,14 +79,21 @@ class Result:
     raw_output: Any = None
 
     @property
+    def error_message(self) -> str | None:
+        """The last line of the error without colours: the message a person wants to read."""
+        if self.error is None:
+            return None
+        lines = [line for line in plain(self.error).splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+    @property
     def ok(self) -> bool:
         """True when the message did not end in error."""
         return self.error is None
 
     def __repr__(self) -> str:
         if self.error is not None:
-            first = self.error.strip().splitlines()[-1] if self.error.strip() else ""
-            return f"<Result error={first[:80]!r}>"
+            return f"<Result error={(self.error_message or '')[:80]!r}>"
         parts = [f"output={self.output[:60]!r}"]
         if self.messages:
             parts.append(f"messages={len(self.messages)}")

@@ -176,7 +176,7 @@ class Network:
             res = proc.eval(code, sender=owner_addr)
             if res.error is not None:
                 raise LuaError(f"loading code into process {name or pid}: "
-                               f"{_error_line(res.error)}")
+                               f"{res.error_message}")
         return proc
 
     def _check_syntax(self, code: str, name: str | None) -> None:
@@ -295,7 +295,3 @@ class Network:
         return (f"<Network processes={len(self.messenger.processes)} "
                 f"now={self.clock.now} height={self.clock.height}>")
 
-
-def _error_line(error: str) -> str:
-    lines = [line for line in error.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else error

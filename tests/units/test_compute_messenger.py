@@ -137,3 +137,13 @@ def test_reading_a_process_whose_spawn_is_queued_explains_itself(net):
         p.get("Count")
     net.run()
     assert p.get("Count") == 1
+
+
+def test_error_message_is_the_plain_last_line():
+    net = Network()
+    p = net.spawn("p")
+    res = p.eval("error('boom')")
+    assert "\x1b[" in res.error
+    assert res.error_message == '[string ".handlers"]:' + res.error_message.split(":", 2)[1] + \
+        ': [string "aos"]:1: boom'
+    assert "boom" in repr(res) and "\x1b" not in repr(res)
