@@ -127,6 +127,7 @@ class Message:
     result: Result | None = None
     anchor: str | None = None
     pushed: Message | None = None
+    seq: int | None = None
 
     @property
     def tags(self) -> dict[str, str]:

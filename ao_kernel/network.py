@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -19,12 +19,13 @@ from .lua.runtime import (
     Runtime,
     library_sources,
 )
-from .message import Message, Result, TagList, first_tag_map, normalize_tags
+from .message import Message, Result, TagList, normalize_tags
 from .process import Process, Wallet
 from .store import LogStore
 from .units.compute import ComputeUnit
 from .units.messenger import Messenger
 from .units.scheduler import Scheduler, parse_crons
+from .views import messages_frame, results_frame
 
 MU_ADDRESS = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
 AOS_VERSION = "2.0.4"
@@ -35,33 +36,108 @@ _USER_PROTOCOL = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Mes
                   ("SDK", "aoconnect")]
 
 
-class Network:
-    """A deterministic in-memory ao network with a virtual clock."""
+class _Cut(Exception):
+    """Raised inside a replay when the log has reached the cut point of a fork."""
 
-    def __init__(self, path: str | None = None, seed: int = 0, start: int | None = None,
+
+def library_fingerprint(modules: Mapping[str, str]) -> str:
+    """A short digest of a library's sources, stored with a log to spot replays on other code."""
+    return digest_id("library", *(f"{name}\n{src}" for name, src in sorted(modules.items())))
+
+
+class Network:
+    """A deterministic ao network with a virtual clock; durable when given a path."""
+
+    def __init__(self, path: str | None = None, seed: int | None = None, start: int | None = None,
                  auto_run: bool = True, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
                  instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
                  library: Mapping[str, str] | None = None) -> None:
-        self.seed = seed
-        self.auto_run = auto_run
-        self.clock = VirtualClock(start_ms=DEFAULT_START_MS if start is None else start)
-        self.ids = IdFactory(seed)
-        self.mu = MU_ADDRESS
-        self.su_address = wallet_address("scheduler-unit", seed)
         self.store = LogStore(path)
-        if self.store.count():
-            self.store.close()
-            raise AoError(f"{path} already holds a network log; reopening a saved network is "
-                          "not supported yet, so give a new path")
+        saved = self.store.meta()
+        if "seed" not in saved:
+            saved = {}
+        for key, given in (("seed", seed), ("start", start)):
+            if saved and given is not None and saved.get(key) != given:
+                self.store.close()
+                raise AoError(f"{path} was written with {key}={saved.get(key)!r}, not {given!r}")
+        self.seed = int(saved.get("seed", seed or 0))
+        self.auto_run = auto_run
+        start_ms = saved.get("start", DEFAULT_START_MS if start is None else start)
+        self.clock = VirtualClock(start_ms=int(start_ms))
+        self.ids = IdFactory(self.seed)
+        self.mu = MU_ADDRESS
+        self.su_address = wallet_address("scheduler-unit", self.seed)
         self.scheduler = Scheduler(self.clock, self.ids, self.su_address)
         self.compute = ComputeUnit(memory_limit, instruction_limit)
-        self.modules: dict[str, Mapping[str, str]] = {
-            AOS_MODULE: library if library is not None else library_sources("aos")}
+        self.library = library if library is not None else library_sources("aos")
+        self.modules: dict[str, Mapping[str, str]] = {AOS_MODULE: self.library}
         self.messenger = Messenger(self.mu, self.ids, self.scheduler, self.compute, self.store,
                                    self._library, self._module_tags)
         self._wallets: dict[str, Wallet] = {}
         self._dry_runs = 0
+        self._journaling = True
+        self._stop_seq: int | None = None
         self.user = self.wallet("user")
+        fingerprint = library_fingerprint(self.library)
+        if saved and saved.get("library") != fingerprint:
+            warnings.warn(f"{path} was written with another version of the process library; "
+                          "replay may differ (net.verify() will tell)", stacklevel=2)
+        if not saved:
+            self.store.set_meta({"seed": self.seed, "start": self.clock.start_ms,
+                                 "library": fingerprint})
+        elif self.store.op_count:
+            self._replay(self.store.ops(), compare=True)
+
+    @classmethod
+    def open(cls, path: str, **options: Any) -> Network:
+        """Reopen a network saved at `path`: every process is rebuilt by replay."""
+        if not os.path.exists(path) or os.path.getsize(path) == 0:
+            raise FileNotFoundError(f"no ao_kernel log at {path}")
+        return cls(path=path, **options)
+
+    # -- the journal --
+    def _apply(self, op: str, args: dict[str, Any]) -> Any:
+        """Journal an operation (committed before it runs), then run it."""
+        if self._journaling:
+            self.store.journal(op, args)
+        return getattr(self, "_op_" + op)(**args)
+
+    def _replay(self, ops: list[tuple[str, dict[str, Any]]], compare: bool = False,
+                stop_seq: int | None = None) -> None:
+        """Run journaled operations again; deterministic, so ids, slots and states match."""
+        journaling = self._journaling
+        self._journaling = not compare
+        if compare:
+            self.store.begin_replay()
+        try:
+            for i, (op, args) in enumerate(ops):
+                if op == "cut":
+                    continue
+                following = ops[i + 1] if i + 1 < len(ops) else None
+                cut = following[1]["seq"] if following and following[0] == "cut" else None
+                self._stop_seq = cut if stop_seq is None else stop_seq
+                try:
+                    self._apply(op, args)
+                except _Cut:
+                    if stop_seq is not None:
+                        if self._journaling:
+                            self.store.journal("cut", {"seq": stop_seq})
+                        return
+                if stop_seq is not None and self.store.count() >= stop_seq:
+                    return
+        finally:
+            self._stop_seq = None
+            self._journaling = journaling
+            if compare:
+                self.store.end_replay()
+
+    def _step_once(self) -> Message | None:
+        msg = self.messenger.step()
+        if self.store.durable:
+            self.store.flush()
+        if self._stop_seq is not None and self.store.count() >= self._stop_seq:
+            raise _Cut()
+        return msg
 
     # -- identities --
     def wallet(self, name: str) -> Wallet:
@@ -129,6 +205,9 @@ class Network:
     def advance(self, interval: int | str) -> list[Message]:
         """Move the clock forward, firing every cron that falls inside; returns those crons."""
         target = self.clock.target_of(parse_interval(interval))
+        return self._apply("advance", {"target": target, "crank": self.auto_run})
+
+    def _op_advance(self, target: int, crank: bool) -> list[Message]:
         fired: list[Message] = []
         while True:
             t = self.scheduler.next_cron_time(target)
@@ -143,8 +222,9 @@ class Network:
                 self.messenger.submit_cron(cron, pid)
                 fired.append(cron)
             self.scheduler.mark_fired(t)
-            self._crank()
-        self.clock.now = target
+            if crank:
+                self._crank()
+        self.clock.now = max(self.clock.now, target)
         self.scheduler.mark_fired(target)
         return fired
 
@@ -166,11 +246,8 @@ class Network:
         tag_list += [("App-Name", "aos"), ("Authority", self.mu), ("aos-Version", AOS_VERSION)]
         tag_list += extra
         body = "" if data is None else str(data)
-        pid = self.ids.next("process", owner_addr, body, repr(tag_list))
-        msg = Message(id=pid, target=pid, owner=owner_addr, from_=owner_addr, tag_list=tag_list,
-                      data=body, kind="process")
-        self.messenger.submit(msg)
-        self._crank()
+        pid = self._apply("spawn", {"owner": owner_addr, "tags": tag_list, "data": body,
+                                    "crank": self.auto_run})
         proc = Process(self, pid)
         if code is not None:
             res = proc.eval(code, sender=owner_addr)
@@ -178,6 +255,15 @@ class Network:
                 raise LuaError(f"loading code into process {name or pid}: "
                                f"{res.error_message}")
         return proc
+
+    def _op_spawn(self, owner: str, tags: list[list[str]], data: str, crank: bool) -> str:
+        tag_list = [(n, v) for n, v in tags]
+        pid = self.ids.next("process", owner, data, repr(tag_list))
+        self.messenger.submit(Message(id=pid, target=pid, owner=owner, from_=owner,
+                                      tag_list=tag_list, data=data, kind="process"))
+        if crank:
+            self._crank()
+        return pid
 
     def _check_syntax(self, code: str, name: str | None) -> None:
         try:
@@ -206,9 +292,19 @@ class Network:
         """Send a signed message from `sender` (default `net.user`) to a process."""
         pid = self._pid(target)
         msg = self._user_message(pid, action, data, tags, sender)
-        msg.id = self.ids.next("message", msg.owner, pid, msg.data, repr(msg.tag_list))
+        return self._apply("send", {"target": pid, "owner": msg.owner, "tags": msg.tag_list,
+                                    "data": msg.data, "crank": self.auto_run})
+
+    def _op_send(self, target: str, owner: str, tags: list[list[str]], data: str,
+                 crank: bool) -> Message:
+        tag_list = [(n, v) for n, v in tags]
+        from_process = next((v for n, v in tag_list if n == "From-Process"), None)
+        msg = Message(id=self.ids.next("message", owner, target, data, repr(tag_list)),
+                      target=target, owner=owner, from_=from_process or owner,
+                      tag_list=tag_list, data=data)
         self.messenger.submit(msg)
-        self._crank()
+        if crank:
+            self._crank()
         return msg
 
     def assign(self, message: Any, *processes: Any) -> None:
@@ -218,9 +314,15 @@ class Network:
         if original is None:
             raise KeyError(f"unknown message {mid!r}: only messages sent in this network can "
                            "be assigned")
-        for ref in processes:
-            self.messenger.submit_assignment(original, self._pid(ref))
-        self._crank()
+        pids = [self._pid(ref) for ref in processes]
+        self._apply("assign", {"message": mid, "processes": pids, "crank": self.auto_run})
+
+    def _op_assign(self, message: str, processes: list[str], crank: bool) -> None:
+        original = self.messenger.messages[message]
+        for pid in processes:
+            self.messenger.submit_assignment(original, pid)
+        if crank:
+            self._crank()
 
     def dryrun(self, target: Any, action: str | None = None, data: str = "", tags: Any = None,
                sender: Any = None) -> Result:
@@ -237,35 +339,50 @@ class Network:
 
     # -- cranking --
     def _crank(self) -> None:
-        if not self.auto_run:
-            return
-        steps = self.run(limit=MAX_AUTO_STEPS)
+        steps = self._op_run(limit=MAX_AUTO_STEPS)
         if steps >= MAX_AUTO_STEPS and self.messenger.queue:
             warnings.warn(
                 f"stopped after {MAX_AUTO_STEPS:,} messages with {len(self.messenger.queue):,} "
-                "still queued (a message loop?); call net.run() to go on", stacklevel=3)
+                "still queued (a message loop?); call net.run() to go on", stacklevel=4)
 
     def step(self) -> Message | None:
         """Carry one queued item through SU and CU; returns the evaluated message or None."""
-        msg = self.messenger.step()
-        self.store.flush()
-        return msg
+        if not self.messenger.queue:
+            return None
+        before = self.store.count()
+        self._apply("run", {"limit": 1})
+        return self._last_evaluated(before)
 
     def run(self, limit: int | None = None) -> int:
         """Crank until the queue is empty (or `limit` items); returns how many were carried."""
+        if not self.messenger.queue:
+            return 0
+        return self._apply("run", {"limit": limit})
+
+    def _op_run(self, limit: int | None) -> int:
         count = 0
-        step = self.messenger.step
         while self.messenger.queue and (limit is None or count < limit):
-            step()
+            self._step_once()
             count += 1
         self.store.flush()
         return count
 
     def run_until(self, msg: Message) -> None:
         """Crank until `msg` has been evaluated."""
-        while msg.result is None and self.messenger.queue:
-            self.messenger.step()
+        if msg.result is None and msg.id is not None and self.messenger.queue:
+            self._apply("run_until", {"message": msg.id})
+
+    def _op_run_until(self, message: str) -> None:
+        msg = self.messenger.messages.get(message)
+        while msg is not None and msg.result is None and self.messenger.queue:
+            self._step_once()
         self.store.flush()
+
+    def _last_evaluated(self, before: int) -> Message | None:
+        for info in self.messenger.processes.values():
+            if info.log and (info.log[-1].seq or 0) > before:
+                return info.log[-1]
+        return None
 
     def pending(self) -> list[Message]:
         """What the MU still has to carry, in order."""
@@ -274,22 +391,61 @@ class Network:
     # -- views --
     def messages(self) -> pd.DataFrame:
         """The whole log as a DataFrame: one row per evaluated message, in evaluation order."""
-        rows = self.store.rows()
-        frame = pd.DataFrame(rows, columns=[
-            "seq", "id", "process", "slot", "timestamp", "block_height", "hash_chain",
-            "assignment_id", "target", "owner", "from_", "action", "tags", "data", "cron", "kind",
-            "pushed_for", "output", "error", "messages", "spawns"])
-        frame = frame.rename(columns={"from_": "from"})
-        if not frame.empty:
+        return messages_frame(self.store)
 
+    def results(self) -> pd.DataFrame:
+        """What each evaluated message produced, one row each, in evaluation order."""
+        return results_frame(self.store)
 
-            frame["tags"] = [first_tag_map(json.loads(t)) for t in frame["tags"]]
-            frame["cron"] = frame["cron"].astype(bool)
-            frame["slot"] = frame["slot"].astype("Int64")
-        columns = ["id", "slot", "timestamp", "block_height", "process", "target", "from",
-                   "owner", "action", "data", "tags", "output", "error", "cron", "kind",
-                   "hash_chain", "pushed_for"]
-        return frame[columns]
+    def close(self) -> None:
+        """Write what is pending and close the log file."""
+        self.store.close()
+
+    def __enter__(self) -> Network:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def fork(self, at: Any = None) -> Network:
+        """An independent in-memory network whose log is a prefix of this one's.
+
+        `at` is a Message (fork right after it was evaluated), a (process, slot) pair, a time in
+        ms (every message up to that instant, and the clock moved there), a position in
+        `net.messages()`, or None (everything so far).
+        """
+        seq, time = self._cut_point(at)
+        twin = Network(seed=self.seed, start=self.clock.start_ms, auto_run=self.auto_run,
+                       memory_limit=self.compute.memory_limit,
+                       instruction_limit=self.compute.instruction_limit, library=self.library)
+        twin._replay(self.store.ops(), stop_seq=seq)
+        if time is not None and time > twin.clock.now:
+            twin.advance(time - twin.clock.now)
+        return twin
+
+    def _cut_point(self, at: Any) -> tuple[int | None, int | None]:
+        if at is None:
+            return None, None
+        if isinstance(at, Message):
+            if at.seq is None:
+                raise ValueError("that message has not been evaluated yet, so nothing to fork at")
+            return at.seq, None
+        if isinstance(at, tuple) and len(at) == 2:
+            pid, slot = self._pid(at[0]), at[1]
+            for msg in self.messenger.processes[pid].log:
+                if msg.slot == slot:
+                    return msg.seq, None
+            raise ValueError(f"process {pid} has no slot {slot}")
+        if isinstance(at, int) and not isinstance(at, bool):
+            rows = self.store.rows()
+            if at >= self.clock.start_ms:
+                before = [r["seq"] for r in rows if r["timestamp"] <= at]
+                return (before[-1] if before else 0), at
+            if not 0 <= at < len(rows):
+                raise ValueError(f"position {at} is outside the log (0..{len(rows) - 1})")
+            return rows[at]["seq"], None
+        raise TypeError(f"cannot fork at {at!r}: give a Message, (process, slot), a time in ms "
+                        "or a position in net.messages()")
 
     def __repr__(self) -> str:
         return (f"<Network processes={len(self.messenger.processes)} "

@@ -1,19 +1,42 @@
-"""SQLite behind a small interface: append log rows in batches, read them back in order."""
+"""SQLite behind a small interface: the journal of operations and the log of evaluations.
+
+Two append-only tables. `ops` journals what users asked the network to do (spawn, send,
+advance, ...), each committed before it runs; replaying it rebuilds the whole network
+deterministically. `log` holds every evaluated message (and every delivery to a wallet) with its
+assignment and its result, committed step by step when the store is a file, so a crash loses at
+most the step being evaluated.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from typing import Any
 
-from ..message import Message
+from ..errors import AoError
+from ..message import Message, Result
 
+FORMAT = "ao_kernel-log"
 SCHEMA_VERSION = 1
 _COLUMNS = (
     "seq", "id", "process", "slot", "timestamp", "block_height", "hash_chain", "assignment_id",
     "target", "owner", "from_", "action", "tags", "data", "cron", "kind", "pushed_for",
-    "output", "error", "messages", "spawns",
+    "output", "error", "result",
 )
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ops (n INTEGER PRIMARY KEY, op TEXT NOT NULL, args TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, id TEXT, process TEXT, "
+    "slot INTEGER, timestamp INTEGER, block_height INTEGER, hash_chain TEXT, assignment_id TEXT, "
+    "target TEXT, owner TEXT, from_ TEXT, action TEXT, tags TEXT NOT NULL, data, "
+    "cron INTEGER NOT NULL, kind TEXT NOT NULL, pushed_for TEXT, output, error, result TEXT)",
+    "CREATE INDEX IF NOT EXISTS log_process ON log (process, seq)",
+)
+
+
+class LogFileError(AoError):
+    """The file is not an ao_kernel log this version can open; nothing was changed."""
 
 
 def _text(value: str | None) -> str | bytes | None:
@@ -27,43 +50,143 @@ def _text(value: str | None) -> str | bytes | None:
     return value
 
 
+def _untext(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return value
+
+
+def result_record(res: Result | None) -> str | None:
+    """A Result as JSON (outbox entries with the ids of the messages they became)."""
+    if res is None:
+        return None
+
+    def entry(m: Message) -> dict[str, Any]:
+        return {"target": m.target, "data": m.data, "anchor": m.anchor, "tags": m.tag_list,
+                "pushed": m.pushed.id if m.pushed else None}
+
+    return json.dumps({
+        "output": res.output, "prompt": res.prompt, "error": res.error,
+        "messages": [entry(m) for m in res.messages], "spawns": [entry(m) for m in res.spawns],
+        "assignments": res.assignments,
+    }, ensure_ascii=True)
+
+
+def check_log_file(path: str) -> dict[str, str]:
+    """Validate an existing log file read-only; return its meta, or raise LogFileError."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise LogFileError(f"cannot open {path}: {exc}") from None
+    try:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"meta", "ops", "log"} <= tables:
+            raise LogFileError(f"{path} is an SQLite database but not an ao_kernel log")
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != FORMAT:
+            raise LogFileError(f"{path} is an SQLite database but not an ao_kernel log")
+        schema = int(meta.get("schema", "0"))
+        if schema > SCHEMA_VERSION:
+            raise LogFileError(
+                f"{path} was written by a newer ao_kernel (log schema {schema}; this version "
+                f"reads schema {SCHEMA_VERSION}); upgrade ao_kernel to open it")
+        check = db.execute("PRAGMA quick_check").fetchone()
+        if not check or check[0] != "ok":
+            raise LogFileError(f"{path} is damaged (SQLite says: {check[0] if check else '?'})")
+        return meta
+    except sqlite3.DatabaseError as exc:
+        raise LogFileError(f"{path} is not a readable ao_kernel log ({exc})") from None
+    finally:
+        db.close()
+
+
 class LogStore:
-    """Append-only log of evaluated messages; `:memory:` unless a path is given."""
+    """The journal and the log; `:memory:` unless a path is given."""
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path or ":memory:"
+        self.durable = path is not None
+        self.existing_meta: dict[str, str] = {}
+        if self.durable and os.path.exists(self.path) and os.path.getsize(self.path) > 0:
+            self.existing_meta = check_log_file(self.path)
         self.db = sqlite3.connect(self.path)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        )
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS log ("
-            "seq INTEGER PRIMARY KEY, id TEXT, process TEXT NOT NULL, slot INTEGER, "
-            "timestamp INTEGER, block_height INTEGER, hash_chain TEXT, assignment_id TEXT, "
-            "target TEXT, owner TEXT, from_ TEXT, action TEXT, tags TEXT NOT NULL, data TEXT, "
-            "cron INTEGER NOT NULL, kind TEXT NOT NULL, pushed_for TEXT, output TEXT, error TEXT, "
-            "messages TEXT, spawns TEXT)"
-        )
-        self.db.execute("CREATE INDEX IF NOT EXISTS log_process ON log (process, seq)")
-        self.db.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
-        )
-        self.db.commit()
-        row = self.db.execute("SELECT MAX(seq) FROM log").fetchone()
-        self._seq = row[0] or 0
+        if self.durable:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.db:
+            for statement in _SCHEMA:
+                self.db.execute(statement)
+            self.db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                [("format", FORMAT), ("schema", str(SCHEMA_VERSION))])
+        self._seq = self.db.execute("SELECT COUNT(*) FROM log").fetchone()[0]
+        self._ops = self.db.execute("SELECT COUNT(*) FROM ops").fetchone()[0]
         self._pending: list[tuple[Any, ...]] = []
+        self._stored_ids: list[str | None] | None = None
+        self.mismatches: list[tuple[int, str | None, str | None]] = []
+
+    # -- meta and journal --
+    def set_meta(self, values: dict[str, Any]) -> None:
+        """Record network settings (seed, start, limits, library fingerprint)."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                [(k, json.dumps(v)) for k, v in values.items()])
+
+    def meta(self) -> dict[str, Any]:
+        """Every meta value, JSON-decoded where it was written as JSON."""
+        out: dict[str, Any] = {}
+        for key, value in self.db.execute("SELECT key, value FROM meta"):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+        return out
+
+    def journal(self, op: str, args: dict[str, Any]) -> None:
+        """Commit one operation before it runs."""
+        self._ops += 1
+        with self.db:
+            self.db.execute("INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
+                            (self._ops, op, json.dumps(args, ensure_ascii=True)))
+
+    def ops(self) -> list[tuple[str, dict[str, Any]]]:
+        """The journal, oldest first."""
+        return [(op, json.loads(args))
+                for op, args in self.db.execute("SELECT op, args FROM ops ORDER BY n")]
+
+    @property
+    def op_count(self) -> int:
+        """How many operations are journaled."""
+        return self._ops
+
+    # -- the log --
+    def begin_replay(self) -> None:
+        """Rows appended from now on that already exist are compared, not written again."""
+        self.flush()
+        self._stored_ids = [r[0] for r in self.db.execute("SELECT id FROM log ORDER BY seq")]
+        self._seq = 0
+
+    def end_replay(self) -> None:
+        """Back to normal appending (rows past the stored ones were written)."""
+        self.flush()
+        self._seq = max(self._seq, len(self._stored_ids or []))
+        self._stored_ids = None
 
     def append(self, msg: Message) -> int:
-        """Queue one evaluated message (with its result) for the next flush; returns its seq."""
+        """Queue one evaluated message (or wallet delivery) for the next flush; returns its seq."""
         self._seq += 1
+        msg.seq = self._seq
+        stored = self._stored_ids
+        if stored is not None and self._seq <= len(stored):
+            if stored[self._seq - 1] != msg.id:
+                self.mismatches.append((self._seq, stored[self._seq - 1], msg.id))
+            return self._seq
         res = msg.result
         self._pending.append((
             self._seq, msg.id, msg.process, msg.slot, msg.timestamp, msg.block_height,
             msg.hash_chain, msg.assignment_id, msg.target, msg.owner, msg.from_, msg.action,
-            json.dumps(msg.tag_list), _text(msg.data), int(msg.cron), msg.kind, msg.pushed_for,
-            _text(res.output) if res else None, _text(res.error) if res else None,
-            json.dumps([m.id for m in res.messages]) if res else None,
-            json.dumps([m.id for m in res.spawns]) if res else None,
+            json.dumps(msg.tag_list, ensure_ascii=True), _text(msg.data), int(msg.cron),
+            msg.kind, msg.pushed_for, _text(res.output) if res else None,
+            _text(res.error) if res else None, result_record(res),
         ))
         return self._seq
 
@@ -76,17 +199,26 @@ class LogStore:
             self.db.executemany(f"INSERT INTO log VALUES ({marks})", self._pending)
         self._pending.clear()
 
-    def rows(self, process: str | None = None) -> list[dict[str, Any]]:
-        """All rows in evaluation order, optionally for one process."""
+    def rows(self, process: str | None = None, evaluated: bool = True) -> list[dict[str, Any]]:
+        """Rows in order, optionally for one process; `evaluated` leaves out wallet deliveries."""
         self.flush()
         sql = f"SELECT {', '.join(_COLUMNS)} FROM log"
-        args: tuple[Any, ...] = ()
+        where, args = [], []
         if process is not None:
-            sql += " WHERE process = ?"
-            args = (process,)
+            where.append("process = ?")
+            args.append(process)
+        if evaluated:
+            where.append("kind != 'wallet'")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY seq"
-        cur = self.db.execute(sql, args)
-        return [dict(zip(_COLUMNS, row, strict=True)) for row in cur]
+        out = []
+        for row in self.db.execute(sql, args):
+            record = dict(zip(_COLUMNS, row, strict=True))
+            for key in ("data", "output", "error"):
+                record[key] = _untext(record[key])
+            out.append(record)
+        return out
 
     def count(self) -> int:
         """How many log rows are stored (flushed or not)."""

@@ -74,6 +74,7 @@ class Messenger:
         else:
             msg.kind = "wallet"
             self.wallet_inbox.setdefault(msg.target or "", []).append(msg)
+            self.store.append(msg)
 
     def submit_cron(self, msg: Message, pid: str) -> None:
         """Queue a cron message generated for `pid`."""

@@ -75,14 +75,3 @@ def test_store_appends_in_batches_and_reads_back(tmp_path):
     again = LogStore(str(path))
     assert len(again.rows(PID)) == 1
 
-
-def test_network_on_a_file_keeps_the_log_and_refuses_to_reopen_it(tmp_path):
-    from ao_kernel import AoError, Network
-
-    path = str(tmp_path / "net.ao")
-    net = Network(path=path)
-    net.spawn("p")
-    net.store.close()
-    assert LogStore(path).count() == 1
-    with pytest.raises(AoError, match="reopening a saved network is not supported yet"):
-        Network(path=path)
