@@ -4,6 +4,19 @@
 -- through pcall/xpcall. It returns a table of host controls that process code never sees.
 
 local sethook = debug.sethook
+-- Host-only tools for the persister (ao_kernel/lua/persist.lua), taken before `debug` goes away.
+local persist_tools = {
+  getupvalue = debug.getupvalue, setupvalue = debug.setupvalue, upvalueid = debug.upvalueid,
+  upvaluejoin = debug.upvaluejoin, getmetatable = debug.getmetatable,
+  setmetatable = debug.setmetatable, getinfo = debug.getinfo, dump = string.dump, load = load,
+  next = next, type = type, rawget = rawget, rawset = rawset, tostring = tostring,
+  mtype = math.type, huge = math.huge, format = string.format, gsub = string.gsub,
+  concat = table.concat, sort = table.sort, co_create = coroutine.create,
+  co_resume = coroutine.resume, co_status = coroutine.status, co_running = coroutine.running,
+  collect = collectgarbage, ipairs = ipairs, select = select, error = error, pcall = pcall,
+  utf8_codes = utf8.codes, G = _G, loaded = package.loaded,
+  string_meta = debug.getmetatable(""), sandbox_source = debug.getinfo(1, "S").source,
+}
 local traceback, getinfo = debug.traceback, debug.getinfo
 local raw_pcall, raw_xpcall, raw_error = pcall, xpcall, error
 local raw_load, raw_type = load, type
@@ -338,6 +351,8 @@ function host.table_id(t)
   return n
 end
 
+persist_tools.random = math.random -- the fixed-seed LCG above (its `lcg` upvalue is state)
+host.persist_tools = persist_tools
 host.LIMIT = LIMIT
 host.traceback = traceback
 host.load = raw_load

@@ -136,11 +136,13 @@ def test_other_sqlite_newer_schema_and_truncated_files(tmp_path):
     assert cut.read_bytes() == before
 
 
+PING = 'Handlers.add("Ping", "Ping", function(m) m.reply({Data = "pong"}) end)'
 CRASH_SCRIPT = textwrap.dedent("""
     import sys
     from ao_kernel import Network
     net = Network(path=sys.argv[1])
-    p = net.spawn("p", code='Handlers.add("Ping", "Ping", function(m) m.reply({Data = "pong"}) end)')
+    PING = 'Handlers.add("Ping", "Ping", function(m) m.reply({Data = "pong"}) end)'
+    p = net.spawn("p", code=PING)
     print("ready", flush=True)
     for i in range(100000):
         net.send(p, action="Ping", data=str(i))
@@ -165,7 +167,7 @@ def test_kill_9_mid_run_leaves_a_consistent_prefix(tmp_path):
     assert slots == list(range(len(slots)))
     # every stored row matches what an uninterrupted run produces at that position
     fresh = Network()
-    q = fresh.spawn("p", code='Handlers.add("Ping", "Ping", function(m) m.reply({Data = "pong"}) end)')
+    q = fresh.spawn("p", code=PING)
     for i in range(len(slots) - 2):
         fresh.send(q, action="Ping", data=str(i))
     assert list(fresh.messages()["id"]) == list(net.messages()["id"])[: len(fresh.messages())]
