@@ -11,6 +11,7 @@ import pandas as pd
 
 from .clock import DEFAULT_START_MS, VirtualClock, parse_interval
 from .errors import AoError, LuaError, UnknownProcess
+from .holographic import Verification, verify_process
 from .ids import IdFactory, digest_id, wallet_address
 from .lua.runtime import (
     DEFAULT_INSTRUCTION_LIMIT,
@@ -396,6 +397,16 @@ class Network:
     def results(self) -> pd.DataFrame:
         """What each evaluated message produced, one row each, in evaluation order."""
         return results_frame(self.store)
+
+    def verify(self) -> list[Verification]:
+        """Recompute every process from the stored log in a fresh runtime; one report each.
+
+        A report is ok, or names the first slot where the hash chain, a recomputed result or
+        the final state digest differs from what the network recorded or holds live.
+        """
+        self.store.flush()
+        return [verify_process(self, pid) for pid in self.messenger.processes
+                if pid in self.compute.runtimes]
 
     def close(self) -> None:
         """Write what is pending and close the log file."""

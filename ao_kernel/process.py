@@ -8,6 +8,9 @@ from .errors import AoError
 from .message import Message, Result, first_tag_map
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from .holographic import ProcessView, Verification
     from .network import Network
 
 
@@ -97,6 +100,28 @@ class Process:
             raise AoError(f"process {self.name or self.id} is not running yet: its spawn is "
                           "still queued (call net.run())")
         return self._net.compute.get(self.id, expression)
+
+    def at(self, slot: int | None = None, *, time: int | None = None) -> ProcessView:
+        """A read-only view of the process right after `slot` (or at `time` ms), by replay."""
+        from .holographic import view_at
+
+        return view_at(self._net, self.id, slot=slot, time=time)
+
+    def history(self, expression: str) -> pd.Series:
+        """`expression` after every message (index: slot, timestamp), in one replay pass."""
+        from .holographic import history
+
+        return history(self._net, self.id, expression)
+
+    def verify(self) -> Verification:
+        """Recompute the process from its stored log and compare (see Network.verify)."""
+        from .holographic import verify_process
+
+        return verify_process(self._net, self.id)
+
+    def state_digest(self) -> str:
+        """A deterministic digest of the live Lua state (equal states, equal digests)."""
+        return self._net.compute.runtimes[self.id].digest()
 
     @property
     def inbox(self) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ runtime by replaying the process's successful inputs (deterministic, so the stat
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,11 @@ class ProcessRuntime:
         self._boot()
         for args in self.history:
             self._call(args)
+
+    def digest(self) -> str:
+        """SHA-256 of a canonical text of the state reachable from the globals."""
+        text = self.runtime.call(self.cu.canonical_state, instructions=0)
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
     def get(self, expression: str) -> Any:
         """Evaluate a Lua expression against the live state and convert the value to Python."""

@@ -1,0 +1,209 @@
+"""Holographic state: a process's state is the replay of its log.
+
+Time travel (`Process.at`), state over time (`Process.history`) and verification
+(`Network.verify`) all rebuild a process in a fresh runtime from its log, never from the live one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .errors import LuaError
+from .ids import b64url, b64url_decode
+from .message import Message, Result
+from .units.compute import ProcessRuntime
+
+if TYPE_CHECKING:
+    from .network import Network
+
+
+def _fresh(net: Network, pid: str) -> ProcessRuntime:
+    live = net.compute.runtimes[pid]
+    return ProcessRuntime(live.modules, live.env, live.memory_limit, live.instruction_limit)
+
+
+def _entries(net: Network, pid: str, slot: int | None = None,
+             time: int | None = None) -> list[Message]:
+    """The log of `pid` up to (and including) a slot or an instant."""
+    log = net.messenger.processes[pid].log
+    if slot is not None:
+        for i, msg in enumerate(log):
+            if msg.slot == slot:
+                return log[: i + 1]
+        raise ValueError(f"process {pid} has no slot {slot} (its slots are 0..{_last_slot(log)})")
+    if time is not None:
+        return [m for m in log if (m.timestamp or 0) <= time]
+    return list(log)
+
+
+def _last_slot(log: list[Message]) -> int:
+    slots = [m.slot for m in log if m.slot is not None]
+    return slots[-1] if slots else -1
+
+
+def replay(net: Network, pid: str, entries: list[Message]) -> ProcessRuntime:
+    """A fresh runtime brought to the state after `entries` (errored ones change nothing)."""
+    runtime = _fresh(net, pid)
+    args = net.messenger.cu_args
+    for msg in entries:
+        if msg.result is not None and msg.result.error is None:
+            runtime.evaluate(args(msg))
+    return runtime
+
+
+class ProcessView:
+    """A read-only view of a process as it was right after one slot, rebuilt by replay."""
+
+    def __init__(self, net: Network, pid: str, entries: list[Message]) -> None:
+        self._net = net
+        self.id = pid
+        last = entries[-1] if entries else None
+        self.slot = _last_slot(entries) if entries else None
+        self.timestamp = last.timestamp if last else None
+        self._runtime = replay(net, pid, entries)
+
+    def get(self, expression: str) -> Any:
+        """Read a Lua expression from the past state."""
+        return self._runtime.get(expression)
+
+    @property
+    def inbox(self) -> list[dict[str, Any]]:
+        """The Inbox as it was then."""
+        value = self.get("Inbox")
+        return value if isinstance(value, list) else []
+
+    def eval(self, code: str, sender: Any = None) -> Result:
+        """Evaluate Lua against the past state as an Eval from the owner; nothing is kept."""
+        info = self._net.messenger.processes[self.id]
+        owner = self._net._address(sender, info.owner)
+        msg = self._net._user_message(self.id, "Eval", code, None, owner)
+        msg.id = "view-eval"
+        msg.timestamp = self.timestamp
+        msg.block_height = self._net.clock.height_at(self.timestamp or self._net.now)
+        raw = self._runtime.evaluate(self._net.messenger.cu_args(msg, read_only=True), keep=False)
+        return self._net.messenger.build_result(raw, self.id, msg, push=False)
+
+    def __repr__(self) -> str:
+        return f"<ProcessView {self.id[:8]}… slot={self.slot} timestamp={self.timestamp}>"
+
+
+def view_at(net: Network, pid: str, slot: int | None = None,
+            time: int | None = None) -> ProcessView:
+    """The process right after `slot` (or after the last message at or before `time`)."""
+    if (slot is None) == (time is None):
+        raise TypeError("give either a slot or time=<ms>")
+    return ProcessView(net, pid, _entries(net, pid, slot=slot, time=time))
+
+
+def history(net: Network, pid: str, expression: str) -> pd.Series:
+    """`expression` evaluated after every message of the log, in one replay pass.
+
+    Where the expression cannot be read yet (say, before the code defining it was loaded) the
+    value is None.
+    """
+    runtime = _fresh(net, pid)
+    args = net.messenger.cu_args
+    values, slots, stamps = [], [], []
+    for msg in net.messenger.processes[pid].log:
+        if msg.result is not None and msg.result.error is None:
+            runtime.evaluate(args(msg))
+        try:
+            values.append(runtime.get(expression))
+        except LuaError:
+            values.append(None)
+        slots.append(msg.slot)
+        stamps.append(msg.timestamp)
+    index = pd.MultiIndex.from_arrays(
+        [pd.array(slots, dtype="Int64"), stamps], names=["slot", "timestamp"])
+    return pd.Series(values, index=index, name=expression, dtype=object)
+
+
+@dataclass
+class Verification:
+    """What `verify` found for one process: ok, or the first slot where things differ."""
+
+    process: str
+    ok: bool = True
+    slot: int | None = None
+    problem: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        if self.ok:
+            return f"<Verification {self.process[:8]}… ok>"
+        return f"<Verification {self.process[:8]}… slot={self.slot}: {self.problem}>"
+
+
+def _row_message(row: dict[str, Any]) -> Message:
+    return Message(id=row["id"], target=row["target"], owner=row["owner"], from_=row["from_"],
+                   tag_list=[(n, v) for n, v in json.loads(row["tags"])], data=row["data"] or "",
+                   kind=row["kind"], slot=row["slot"], timestamp=row["timestamp"],
+                   block_height=row["block_height"], hash_chain=row["hash_chain"],
+                   assignment_id=row["assignment_id"], cron=bool(row["cron"]))
+
+
+def _outcome(raw: Any) -> dict[str, Any]:
+    return {"error": raw.error is not None,
+            "output": raw.output if raw.error is None else "",
+            "messages": [[t, d, sorted(map(tuple, tags))] for t, d, _a, tags in raw.messages],
+            "spawns": [[d, sorted(map(tuple, tags))] for d, _a, tags in raw.spawns]}
+
+
+def _stored_outcome(row: dict[str, Any]) -> dict[str, Any]:
+    res = json.loads(row["result"]) if row["result"] else {}
+    failed = res.get("error") is not None
+    return {"error": failed, "output": res.get("output", "") if not failed else "",
+            "messages": [[m["target"], m["data"], sorted(map(tuple, m["tags"]))]
+                         for m in res.get("messages", [])],
+            "spawns": [[m["data"], sorted(map(tuple, m["tags"]))]
+                       for m in res.get("spawns", [])]}
+
+
+def verify_process(net: Network, pid: str) -> Verification:
+    """Recompute `pid` from the STORED log in a fresh runtime and compare with what was recorded.
+
+    Checks the hash chain, every recomputed result against the stored one, and finally the
+    state digest of the replay against the live process.
+    """
+    report = Verification(process=pid)
+    rows = net.store.rows(process=pid)
+    chain = b64url(hashlib.sha256(b64url_decode(pid)).digest())
+    previous: dict[str, Any] | None = None
+    runtime = _fresh(net, pid)
+    for row in rows:
+        if row["slot"] is not None:
+            if previous is not None:
+                chain = b64url(hashlib.sha256(b64url_decode(previous["assignment_id"])
+                                              + b64url_decode(previous["hash_chain"])).digest())
+            if row["hash_chain"] != chain:
+                return _fail(report, row["slot"], "hash chain broken",
+                             {"stored": row["hash_chain"], "expected": chain})
+            previous = row
+        raw = runtime.evaluate(net.messenger.cu_args(_row_message(row)))
+        got, stored = _outcome(raw), _stored_outcome(row)
+        if got != stored:
+            what = next(k for k in got if got[k] != stored[k])
+            return _fail(report, row["slot"], f"recomputed {what} differs from the log",
+                         {"stored": stored[what], "recomputed": got[what], "seq": row["seq"]})
+    live, replayed = state_digest(net.compute.runtimes[pid]), state_digest(runtime)
+    if live != replayed:
+        return _fail(report, _last_slot(net.messenger.processes[pid].log),
+                     "replayed state differs from the live state",
+                     {"live": live, "replayed": replayed})
+    return report
+
+
+def _fail(report: Verification, slot: int | None, problem: str,
+          details: dict[str, Any]) -> Verification:
+    report.ok, report.slot, report.problem, report.details = False, slot, problem, details
+    return report
+
+
+def state_digest(runtime: ProcessRuntime) -> str:
+    """A deterministic digest of a process's Lua state (globals and everything they reach)."""
+    return runtime.digest()

@@ -1,0 +1,500 @@
+-- ao_kernel persister: host-only, never reachable from process code. The host runs this chunk
+-- once per runtime, right after boot (sandbox, library, loader, set_env) and before any message,
+-- with (tools, cu): `tools` is the sandbox's private `host.persist_tools`, `cu` the loader table.
+--
+-- At that moment it walks the booted state from fixed roots in a deterministic order and numbers
+-- every object it meets ("permanents"). Two runtimes booted with the same library and env get
+-- the same numbering, so a snapshot can refer to boot-time objects by number: restore fills the
+-- fresh runtime's own object in place, which keeps the references that boot-time closures hold.
+--
+-- A snapshot is a Lua text chunk that rebuilds the state reachable from the roots when run in a
+-- freshly booted runtime (see `restore`). It is deterministic: objects are numbered in
+-- breadth-first order with table keys sorted (numbers, strings, booleans, then object keys), so
+-- the same state gives the same bytes and sha256(snapshot) can serve as a state digest.
+
+local T, cu = ...
+
+local getupvalue, setupvalue, upvalueid, upvaluejoin = T.getupvalue, T.setupvalue, T.upvalueid,
+  T.upvaluejoin
+local getmetatable, setmetatable, getinfo = T.getmetatable, T.setmetatable, T.getinfo
+local dump, load, next, type, rawget, rawset, tostring = T.dump, T.load, T.next, T.type, T.rawget,
+  T.rawset, T.tostring
+local mtype, huge, fmt, gsub, concat, sort = T.mtype, T.huge, T.format, T.gsub, T.concat, T.sort
+local co_create, co_resume, co_status, co_running = T.co_create, T.co_resume, T.co_status,
+  T.co_running
+local collect, select, error, pcall = T.collect, T.select, T.error, T.pcall
+local SANDBOX = T.sandbox_source
+local VERSION = "ao_kernel checkpoint 1"
+local MININT = math.mininteger
+
+-- Roots, in walk order. Everything a process can reach lives under these.
+local main_thread = co_running()
+local ipairs_aux = T.ipairs({})
+local codes_aux = T.utf8_codes("")
+local ROOTS = { T.G, T.loaded, T.string_meta, cu, main_thread, ipairs_aux, codes_aux }
+local ROOT_NAMES = { "_G", "package.loaded", "<string metatable>", "<loader>", "<main thread>",
+  "<ipairs iterator>", "<utf8.codes iterator>" }
+
+-- The sandbox's fixed-seed math.random keeps its state in the upvalue `lcg`.
+local LCG_FN, LCG_IDX = T.random, nil
+do
+  local i = 1
+  while true do
+    local name = getupvalue(LCG_FN, i)
+    if name == nil then break end
+    if name == "lcg" then LCG_IDX = i end
+    i = i + 1
+  end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Function facts (cached per function object; weak keys)
+-- ---------------------------------------------------------------------------------------------
+
+local fn_kind = setmetatable({}, { __mode = "k" }) -- "C", "L" (Lua) or "S" (sandbox Lua)
+local fn_nups = setmetatable({}, { __mode = "k" })
+local function kind_of(f)
+  local k = fn_kind[f]
+  if k == nil then
+    local info = getinfo(f, "Su")
+    if info.what == "C" then k = "C" elseif info.source == SANDBOX then k = "S" else k = "L" end
+    fn_kind[f], fn_nups[f] = k, info.nups
+  end
+  return k
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Key order: numbers ascending, strings by bytes, false before true, then object keys ordered by
+-- their number in the walk (already numbered first), then by a content fingerprint.
+-- ---------------------------------------------------------------------------------------------
+
+local RANK = { table = 1, ["function"] = 2, thread = 3, userdata = 4 }
+
+local function fingerprint(v)
+  local tv = type(v)
+  local out = (RANK[tv] or 9) .. tv
+  if tv == "function" and kind_of(v) ~= "C" then
+    local ok, code = pcall(dump, v)
+    if ok then out = out .. code end
+  elseif tv == "table" then
+    local parts, n = {}, 0
+    for k, x in next, v do
+      local tk, tx = type(k), type(x)
+      if (tk == "string" or tk == "number" or tk == "boolean")
+        and (tx == "string" or tx == "number" or tx == "boolean") then
+        n = n + 1
+        parts[n] = fmt("%s=%s", tostring(k), tostring(x))
+      end
+    end
+    sort(parts)
+    out = out .. concat(parts, ",")
+  elseif tv == "thread" then
+    out = out .. co_status(v)
+  end
+  return out
+end
+
+-- Returns the keys of t in the canonical order. `num` maps objects to their walk number.
+local function ordered_keys(t, num)
+  local nums, strs, others = {}, {}, nil
+  local nn, ns = 0, 0
+  local has_false, has_true = false, false
+  for k in next, t do
+    local tk = type(k)
+    if tk == "string" then
+      ns = ns + 1; strs[ns] = k
+    elseif tk == "number" then
+      nn = nn + 1; nums[nn] = k
+    elseif k == true then
+      has_true = true
+    elseif k == false then
+      has_false = true
+    else
+      others = others or {}
+      others[#others + 1] = k
+    end
+  end
+  if nn > 1 then sort(nums) end
+  if ns > 1 then sort(strs) end
+  local keys = nums
+  for i = 1, ns do keys[nn + i] = strs[i] end
+  local n = nn + ns
+  if has_false then n = n + 1; keys[n] = false end
+  if has_true then n = n + 1; keys[n] = true end
+  if others then
+    local known, unknown = {}, {}
+    for _, k in T.ipairs(others) do
+      if num[k] then known[#known + 1] = k else unknown[#unknown + 1] = k end
+    end
+    sort(known, function(a, b) return num[a] < num[b] end)
+    if #unknown > 1 then
+      local fp = {}
+      for _, k in T.ipairs(unknown) do fp[k] = fingerprint(k) end
+      sort(unknown, function(a, b) return fp[a] < fp[b] end)
+    end
+    for _, k in T.ipairs(known) do n = n + 1; keys[n] = k end
+    for _, k in T.ipairs(unknown) do n = n + 1; keys[n] = k end
+  end
+  return keys, n
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Boot walk: number the permanents and the upvalue cells of boot-time closures.
+-- ---------------------------------------------------------------------------------------------
+
+local perm = {}          -- object -> permanent number (strong: keeps boot objects and cells alive)
+local perm_list = {}     -- permanent number -> object
+local cell_fn = {}       -- upvalue id -> permanent number of the first boot closure holding it
+local cell_idx = {}      -- upvalue id -> its index in that closure
+local cell_opaque = {}   -- upvalue id -> true when it belongs to the sandbox (never saved)
+
+do
+  local n = 0
+  local function add(v)
+    local tv = type(v)
+    if tv == "table" or tv == "function" or tv == "thread" or tv == "userdata" then
+      if perm[v] == nil then
+        n = n + 1
+        perm[v], perm_list[n] = n, v
+      end
+    end
+  end
+  for i = 1, #ROOTS do add(ROOTS[i]) end
+  local i = 0
+  while i < n do
+    i = i + 1
+    local v = perm_list[i]
+    local tv = type(v)
+    if tv == "table" then
+      add(getmetatable(v))
+      local keys, nk = ordered_keys(v, perm)
+      for j = 1, nk do
+        local k = keys[j]
+        add(k)
+        add(rawget(v, k))
+      end
+    elseif tv == "function" then
+      local kind = kind_of(v)
+      if kind ~= "C" then
+        for u = 1, fn_nups[v] do
+          local id = upvalueid(v, u)
+          if cell_fn[id] == nil then
+            cell_fn[id], cell_idx[id] = i, u
+            if kind == "S" then cell_opaque[id] = true end
+          end
+          -- Sandbox internals stay opaque: their upvalues are not walked.
+          if kind == "L" then add(select(2, getupvalue(v, u))) end
+        end
+      end
+    elseif tv == "userdata" then
+      add(getmetatable(v))
+    end
+  end
+end
+local PERM_COUNT = #perm_list
+
+-- ---------------------------------------------------------------------------------------------
+-- Snapshot
+-- ---------------------------------------------------------------------------------------------
+
+local function number_text(v)
+  if mtype(v) == "integer" then
+    if v == MININT then return "math_mininteger" end
+    return fmt("%d", v)
+  end
+  if v ~= v then return "(0/0)" end
+  if v == huge then return "1e9999" end
+  if v == -huge then return "-1e9999" end
+  return fmt("%a", v)
+end
+
+local function literal(v)
+  local tv = type(v)
+  if tv == "string" then return fmt("%q", v) end
+  if tv == "number" then return number_text(v) end
+  return tostring(v) -- boolean or nil
+end
+
+local PRIMITIVE = { string = true, number = true, boolean = true, ["nil"] = true }
+
+-- mode "snapshot": fails on what cannot be restored; mode "digest": records it as a marker.
+local function capture(mode)
+  local num, objs, n = {}, {}, 0
+  local via_parent, via_key = {}, {}
+  local refs = {}
+  local cur = 0
+  local weak_seen = false
+
+  local function ref(v, key)
+    local r = PRIMITIVE[type(v)] and literal(v)
+    if r then return r end
+    local m = num[v]
+    if m == nil then
+      n = n + 1
+      m = n
+      num[v], objs[n] = m, v
+      via_parent[m], via_key[m] = cur, key
+      r = "o[" .. m .. "]"
+      refs[m] = r
+      return r
+    end
+    return refs[m]
+  end
+
+  local function path_of(m)
+    local parts = {}
+    while m and m > 0 do
+      local p, k = via_parent[m], via_key[m]
+      if p == 0 then
+        parts[#parts + 1] = ROOT_NAMES[m] or "?"
+        break
+      end
+      if type(k) == "string" and fmt("%.1s", k) == "<" then
+        parts[#parts + 1] = k
+      elseif type(k) == "string" then
+        parts[#parts + 1] = "." .. k
+      else
+        parts[#parts + 1] = "[" .. tostring(k) .. "]"
+      end
+      m = p
+    end
+    local out = {}
+    for i = #parts, 1, -1 do out[#out + 1] = parts[i] end
+    return concat(out)
+  end
+
+  for i = 1, #ROOTS do ref(ROOTS[i], nil) end
+
+  local B0, B1, B2, B3, B4 = {}, {}, {}, {}, {}
+  local n0, n1, n2, n3, n4 = 0, 0, 0, 0, 0
+  local protos, nprotos = {}, 0
+  local cell_seen = {}
+  local failure
+
+  -- The value of an upvalue cell, saved once per cell, through `owner_text`/`idx`.
+  local function save_cell(id, owner_text, idx, f, u)
+    cell_seen[id] = true
+    local _, value = getupvalue(f, u)
+    n4 = n4 + 1
+    B4[n4] = fmt("U(%s,%d,%s)\n", owner_text, idx, ref(value, "<upvalue " .. u .. ">"))
+  end
+
+  local i = 0
+  while i < n do
+    i = i + 1
+    cur = i
+    local v = objs[i]
+    local tv = type(v)
+    local me = refs[i]
+    local p = perm[v]
+    if tv == "table" then
+      local mt = getmetatable(v)
+      if mt ~= nil and not weak_seen and rawget(mt, "__mode") ~= nil then weak_seen = true end
+      local keys, nk = ordered_keys(v, num)
+      local parts, np = {}, 0
+      local j = 1
+      -- the array part: 1..k with primitive values, written positionally
+      while j <= nk do
+        local k = keys[j]
+        if k ~= j then break end
+        local x = rawget(v, k)
+        if not PRIMITIVE[type(x)] then break end
+        np = np + 1
+        parts[np] = literal(x)
+        j = j + 1
+      end
+      for jj = j, nk do
+        local k = keys[jj]
+        local x = rawget(v, k)
+        local tk = type(k)
+        if PRIMITIVE[tk] and PRIMITIVE[type(x)] then
+          np = np + 1
+          parts[np] = "[" .. literal(k) .. "]=" .. literal(x)
+        else
+          local kt = ref(k, k)
+          n2 = n2 + 1
+          B2[n2] = me .. "[" .. kt .. "]=" .. ref(x, k) .. "\n"
+        end
+      end
+      local body = "{" .. concat(parts, ",") .. "}"
+      n1 = n1 + 1
+      if p then
+        B1[n1] = me .. "=F(" .. p .. "," .. body .. ")\n"
+      else
+        B1[n1] = me .. "=" .. body .. "\n"
+      end
+      if mt ~= nil then
+        n3 = n3 + 1
+        B3[n3] = "M(" .. me .. "," .. ref(mt, "<metatable>") .. ")\n"
+      elseif p then
+        n3 = n3 + 1
+        B3[n3] = "M(" .. me .. ")\n"
+      end
+    elseif tv == "function" then
+      local kind = kind_of(v)
+      if p then
+        n1 = n1 + 1
+        B1[n1] = me .. "=P[" .. p .. "]\n"
+        if kind == "L" then
+          for u = 1, fn_nups[v] do
+            local id = upvalueid(v, u)
+            if not cell_seen[id] then save_cell(id, me, u, v, u) end
+          end
+        end
+      elseif kind == "C" then
+        if mode == "digest" then
+          n1 = n1 + 1
+          B1[n1] = me .. "=Z'C function'\n"
+        else
+          failure = "a C function created after boot is reachable at " .. path_of(i)
+          break
+        end
+      else
+        local code = dump(v)
+        local k = protos[code]
+        if k == nil then
+          nprotos = nprotos + 1
+          k = nprotos
+          protos[code] = k
+          n0 = n0 + 1
+          B0[n0] = "B[" .. k .. "]=" .. fmt("%q", code) .. "\n"
+        end
+        n1 = n1 + 1
+        B1[n1] = me .. "=L(B[" .. k .. "])\n"
+        for u = 1, fn_nups[v] do
+          local id = upvalueid(v, u)
+          local pf = cell_fn[id]
+          if pf then
+            -- a boot-time cell: share it, and save its value unless it is sandbox-internal
+            local owner = "P[" .. pf .. "]"
+            n4 = n4 + 1
+            B4[n4] = fmt("J(%s,%d,%s,%d)\n", me, u, owner, cell_idx[id])
+            if not cell_seen[id] and not cell_opaque[id] then
+              save_cell(id, owner, cell_idx[id], v, u)
+            end
+          elseif cell_seen[id] then
+            n4 = n4 + 1
+            B4[n4] = fmt("J(%s,%d,%s,%d)\n", me, u, cell_seen[id][1], cell_seen[id][2])
+          else
+            save_cell(id, me, u, v, u)
+            cell_seen[id] = { me, u }
+          end
+        end
+      end
+    elseif tv == "thread" then
+      if p then
+        n1 = n1 + 1
+        B1[n1] = me .. "=P[" .. p .. "]\n"
+      else
+        local status = co_status(v)
+        if status == "dead" then
+          n1 = n1 + 1
+          B1[n1] = me .. "=D()\n"
+        elseif mode == "digest" then
+          n1 = n1 + 1
+          B1[n1] = me .. "=Z'" .. status .. " coroutine'\n"
+        else
+          failure = "a " .. status .. " coroutine is reachable at " .. path_of(i)
+            .. " (a pending Receive?); coroutines cannot be checkpointed"
+          break
+        end
+      end
+    else -- userdata
+      if p then
+        n1 = n1 + 1
+        B1[n1] = me .. "=P[" .. p .. "]\n"
+      elseif mode == "digest" then
+        n1 = n1 + 1
+        B1[n1] = me .. "=Z'userdata'\n"
+      else
+        failure = "a userdata is reachable at " .. path_of(i)
+        break
+      end
+    end
+  end
+  if failure then return nil, failure, false end
+
+  local lcg = ""
+  if LCG_IDX then lcg = "R(" .. literal(select(2, getupvalue(LCG_FN, LCG_IDX))) .. ")\n" end
+  local text = concat({
+    "-- ", VERSION, "\nlocal P,L,D,F,M,U,J,R,Z,K,math_mininteger=...\nK(", PERM_COUNT, ",", n,
+    ")\nlocal o,B={},{}\n", concat(B0), concat(B1), concat(B2), concat(B3), concat(B4), lcg,
+  })
+  return text, nil, weak_seen
+end
+
+local persist = {}
+
+-- Bytes 128..255 become U+0080..U+00FF so that the host's UTF-8 decoding gives latin-1 text.
+local LATIN1 = {}
+for b = 128, 255 do LATIN1[string.char(b)] = utf8.char(b) end
+local function export(text)
+  return (gsub(text, "[\128-\255]", LATIN1))
+end
+
+-- The snapshot text, or nil and the reason it cannot be taken. Weak tables make the reachable
+-- state depend on when the collector last ran, so when one is met a full collection runs first.
+function persist.snapshot(mode)
+  local text, why, weak = capture(mode)
+  if weak then
+    collect("collect")
+    text, why = capture(mode)
+  end
+  if text == nil then return nil, why end
+  return export(text)
+end
+
+
+-- ---------------------------------------------------------------------------------------------
+-- Restore (into a freshly booted runtime whose persister has not seen any message yet)
+-- ---------------------------------------------------------------------------------------------
+
+local function fill(p, src)
+  local t = perm_list[p]
+  setmetatable(t, nil)
+  local k = next(t)
+  while k ~= nil do
+    rawset(t, k, nil)
+    k = next(t, k)
+  end
+  for key, x in next, src do rawset(t, key, x) end
+  return t
+end
+
+local function load_function(code)
+  local f, err = load(code, "=checkpoint", "b")
+  if not f then error("checkpoint: bad function: " .. tostring(err), 0) end
+  return f
+end
+
+local function dead()
+  local co = co_create(function() end)
+  co_resume(co)
+  return co
+end
+
+local function marker(what)
+  error("checkpoint: this is a digest, not a snapshot (it holds a " .. what .. ")", 0)
+end
+
+local function check(count)
+  if count ~= PERM_COUNT then
+    error("checkpoint: taken with a different library or env (" .. count .. " boot objects, this "
+      .. "runtime has " .. PERM_COUNT .. ")", 0)
+  end
+end
+
+local function set_meta(t, mt) setmetatable(t, mt) end
+local function set_lcg(v) setupvalue(LCG_FN, LCG_IDX, v) end
+
+function persist.restore(text)
+  local chunk, err = load(text, "=checkpoint", "t", {})
+  if not chunk then error("checkpoint: " .. tostring(err), 0) end
+  chunk(perm_list, load_function, dead, fill, set_meta, setupvalue, upvaluejoin, set_lcg,
+    marker, check, MININT)
+  return true
+end
+
+persist.VERSION = VERSION
+persist.PERM_COUNT = PERM_COUNT
+return persist
