@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from collections.abc import Mapping
@@ -23,6 +24,8 @@ from .lua.runtime import (
 from .message import Message, Result, TagList, normalize_tags
 from .process import Process, Wallet
 from .store import LogStore
+from .store.exchange import read_jsonl, write_jsonl
+from .store.sqlite import LogFileError
 from .units.compute import ComputeUnit
 from .units.messenger import Messenger
 from .units.scheduler import Scheduler, parse_crons
@@ -407,6 +410,34 @@ class Network:
         self.store.flush()
         return [verify_process(self, pid) for pid in self.messenger.processes
                 if pid in self.compute.runtimes]
+
+    def export(self, path: str) -> None:
+        """Write the log: `.jsonl` gives the journal and every assignment as JSON Lines (see
+        `ao_kernel.store.exchange`), `.parquet` gives the `messages()` table."""
+        if str(path).endswith(".parquet"):
+            frame = self.messages()
+            frame["tags"] = [json.dumps(t) for t in frame["tags"]]
+            frame.to_parquet(path, index=False)
+            return
+        write_jsonl(self.store, path)
+
+    @classmethod
+    def load(cls, path: str, **options: Any) -> Network:
+        """Rebuild a network from a JSON Lines export by replaying its journal; the replayed log
+        must match the exported one, message for message."""
+        header, ops, rows = read_jsonl(path)
+        net = cls(seed=int(header.get("seed") or 0), start=header.get("start"), **options)
+        net._replay(ops)
+        got = [(r["id"], r["data"]) for r in net.store.rows(evaluated=False)]
+        want = [(r.get("id"), r.get("data")) for r in rows]
+        for number, (mine, theirs) in enumerate(zip(got, want, strict=False), 1):
+            if mine != theirs:
+                raise LogFileError(f"{path}: replaying its journal does not give its log (first "
+                                   f"difference at row {number}); was it edited?")
+        if len(got) < len(want):
+            raise LogFileError(f"{path}: its log has {len(want)} rows but its journal gives "
+                               f"only {len(got)}")
+        return net
 
     def close(self) -> None:
         """Write what is pending and close the log file."""

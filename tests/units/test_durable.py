@@ -1,6 +1,7 @@
 """The durable log: reopen by replay, crash safety, bad files, forks."""
 
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -195,3 +196,42 @@ def test_fork_at_a_message_time_or_position_is_a_prefix():
     assert net.fork(at=0).processes[0].id == c.id
     with pytest.raises(TypeError, match="cannot fork"):
         net.fork(at="yesterday")
+
+
+def test_export_jsonl_and_load_round_trip(tmp_path):
+    net = Network()
+    build(net)
+    path = tmp_path / "log.jsonl"
+    net.export(str(path))
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[0]["type"] == "ao_kernel-log"
+    assignments = [r for r in lines if r["type"] == "assignment"]
+    ids = [None if not isinstance(x, str) else x for x in net.messages()["id"]]
+    assert [r["id"] for r in assignments if r["kind"] != "wallet"] == ids
+    assert {"slot", "timestamp", "block_height", "hash_chain", "tags", "data", "result"} <= \
+        set(assignments[0])
+    again = Network.load(str(path))
+    assert state(again) == state(net)
+    # an edited export is refused
+    edited = tmp_path / "edited.jsonl"
+    target = next(i for i, r in enumerate(lines) if r["type"] == "assignment" and r["data"])
+    lines[target]["data"] = "tampered"
+    edited.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    with pytest.raises(LogFileError, match="does not give its log"):
+        Network.load(str(edited))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"type": "ao_kernel-log", "schema": 1}\n{oops\n')
+    with pytest.raises(LogFileError, match="line 2: not JSON"):
+        Network.load(str(broken))
+
+
+def test_parquet_export(tmp_path):
+    import pandas as pd
+
+    net = Network()
+    build(net)
+    path = tmp_path / "messages.parquet"
+    net.export(str(path))
+    frame = pd.read_parquet(path)
+    assert list(frame["id"].fillna("-")) == list(net.messages()["id"].fillna("-"))
+    assert json.loads(frame["tags"].iloc[0])["Type"] == "Process"
