@@ -11,6 +11,19 @@
 -- freshly booted runtime (see `restore`). It is deterministic: objects are numbered in
 -- breadth-first order with table keys sorted (numbers, strings, booleans, then object keys), so
 -- the same state gives the same bytes and sha256(snapshot) can serve as a state digest.
+--
+-- Saved: tables (identity, cycles, sharing, metatables even behind __metatable), strings (any
+-- bytes), numbers (integer/float subtype, -0.0, inf, nan), booleans, Lua closures (bytecode with
+-- debug info, upvalue values, shared upvalue cells; cells of boot-time closures are joined, so
+-- module locals stay shared), the values of boot-time closures' upvalues, dead coroutines (as a
+-- fresh dead coroutine), and the sandbox's fixed-seed math.random state. Boot-time C functions,
+-- the main thread and the sandbox's own functions are references, never serialised.
+-- Not saved: suspended coroutines, C functions or userdata made after boot (snapshot returns nil
+-- and the path to them; a digest writes a marker instead), sandbox internals (clock, budget).
+-- Limits: `#t` on a table with holes may pick another border after restore (Lua leaves it
+-- unspecified); object keys reachable only as keys of one table, with identical content, are
+-- ordered arbitrarily among themselves (restore is right, the bytes may vary). Snapshots hold
+-- bytecode: restore only snapshots this host made.
 
 local T, cu = ...
 
@@ -217,8 +230,20 @@ end
 
 local PRIMITIVE = { string = true, number = true, boolean = true, ["nil"] = true }
 
+-- lupa hands Lua strings to the host decoded as UTF-8, so the snapshot text must be valid UTF-8
+-- (without surrogates, which Python refuses). Our own text is ASCII; bytes above 127 only occur
+-- inside string literals, where `\ddd` escapes them without changing the string. A piece that
+-- is already valid UTF-8 is kept as it is (checking is much faster than rewriting).
+local ESC = {}
+for b = 128, 255 do ESC[string.char(b)] = fmt("\\%03d", b) end
+local ulen, find = utf8.len, string.find
+local function clean(text, force)
+  if not force and ulen(text) and not find(text, "\237", 1, true) then return text end
+  return (gsub(text, "[\128-\255]", ESC))
+end
+
 -- mode "snapshot": fails on what cannot be restored; mode "digest": records it as a marker.
-local function capture(mode)
+local function capture(mode, force)
   local num, objs, n = {}, {}, 0
   local via_parent, via_key = {}, {}
   local refs = {}
@@ -306,8 +331,14 @@ local function capture(mode)
       for jj = j, nk do
         local k = keys[jj]
         local x = rawget(v, k)
-        local tk = type(k)
-        if PRIMITIVE[tk] and PRIMITIVE[type(x)] then
+        local tk, tx = type(k), type(x)
+        if tk == "string" and tx == "string" then
+          np = np + 1
+          parts[np] = fmt("[%q]=%q", k, x)
+        elseif tk == "string" and tx == "number" and mtype(x) == "integer" and x ~= MININT then
+          np = np + 1
+          parts[np] = fmt("[%q]=%d", k, x)
+        elseif PRIMITIVE[tk] and PRIMITIVE[tx] then
           np = np + 1
           parts[np] = "[" .. literal(k) .. "]=" .. literal(x)
         else
@@ -316,7 +347,7 @@ local function capture(mode)
           B2[n2] = me .. "[" .. kt .. "]=" .. ref(x, k) .. "\n"
         end
       end
-      local body = "{" .. concat(parts, ",") .. "}"
+      local body = clean("{" .. concat(parts, ",") .. "}", force)
       n1 = n1 + 1
       if p then
         B1[n1] = me .. "=F(" .. p .. "," .. body .. ")\n"
@@ -357,7 +388,7 @@ local function capture(mode)
           k = nprotos
           protos[code] = k
           n0 = n0 + 1
-          B0[n0] = "B[" .. k .. "]=" .. fmt("%q", code) .. "\n"
+          B0[n0] = "B[" .. k .. "]=" .. clean(fmt("%q", code), true) .. "\n"
         end
         n1 = n1 + 1
         B1[n1] = me .. "=L(B[" .. k .. "])\n"
@@ -418,32 +449,25 @@ local function capture(mode)
   if LCG_IDX then lcg = "R(" .. literal(select(2, getupvalue(LCG_FN, LCG_IDX))) .. ")\n" end
   local text = concat({
     "-- ", VERSION, "\nlocal P,L,D,F,M,U,J,R,Z,K,math_mininteger=...\nK(", PERM_COUNT, ",", n,
-    ")\nlocal o,B={},{}\n", concat(B0), concat(B1), concat(B2), concat(B3), concat(B4), lcg,
+    ")\nlocal o,B={},{}\n", concat(B0), concat(B1), clean(concat(B2), force), concat(B3),
+    clean(concat(B4), force), lcg,
   })
   return text, nil, weak_seen
 end
 
 local persist = {}
 
--- Bytes 128..255 become U+0080..U+00FF so that the host's UTF-8 decoding gives latin-1 text.
-local LATIN1 = {}
-for b = 128, 255 do LATIN1[string.char(b)] = utf8.char(b) end
-local function export(text)
-  return (gsub(text, "[\128-\255]", LATIN1))
-end
-
--- The snapshot text, or nil and the reason it cannot be taken. Weak tables make the reachable
--- state depend on when the collector last ran, so when one is met a full collection runs first.
-function persist.snapshot(mode)
-  local text, why, weak = capture(mode)
+-- The snapshot text, or nil and the reason it cannot be taken. `force_ascii` escapes every byte
+-- above 127 (see `clean`). Weak tables make the reachable state depend on when the collector
+-- last ran, so when one is met a full collection runs and the walk starts again.
+function persist.snapshot(mode, force_ascii)
+  local text, why, weak = capture(mode, force_ascii)
   if weak then
     collect("collect")
-    text, why = capture(mode)
+    text, why = capture(mode, force_ascii)
   end
-  if text == nil then return nil, why end
-  return export(text)
+  return text, why
 end
-
 
 -- ---------------------------------------------------------------------------------------------
 -- Restore (into a freshly booted runtime whose persister has not seen any message yet)

@@ -10,6 +10,10 @@ afresh and replays the history once.
     restore(pr, blob)            # pr.runtime becomes a fresh runtime holding that state
     digest(pr)                   # sha256 hex of the state (works even with coroutines pending)
 
+`digest` is sha256(snapshot) whenever a snapshot exists; it leaves out only sandbox internals
+(the clock the host sets before each message, the instruction budget, host-side table ids).
+
+To avoid the one replay in `attach`, call `boot(pr)` instead of `pr._boot()` when the CU boots.
 Restore does not touch `pr.history`: the caller keeps it consistent with the state it restores
 (replaying the messages after the checkpoint with `pr.evaluate` or `pr._call`).
 """
@@ -58,11 +62,15 @@ def capture(pr: ProcessRuntime, digest: bool = False) -> tuple[bytes | None, str
     boot) is written as a marker instead, so the result always exists but may not restore.
     """
     persister = attach(pr)
-    res = pr.runtime.call(persister.snapshot, "digest" if digest else "snapshot", instructions=0)
-    text, why = res if isinstance(res, tuple) else (res, None)
+    mode = "digest" if digest else "snapshot"
+    try:
+        res = pr.runtime.call(persister.snapshot, mode, instructions=0)
+    except UnicodeDecodeError:  # a piece Lua judged UTF-8 that Python does not: escape all
+        res = pr.runtime.call(persister.snapshot, mode, True, instructions=0)
+    text, why = res
     if text is None:
         return None, str(why)
-    return text.encode("latin-1"), None
+    return text.encode("utf-8"), None
 
 
 def snapshot(pr: ProcessRuntime) -> bytes | None:

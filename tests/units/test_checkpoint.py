@@ -5,7 +5,6 @@ from importlib import resources
 import pytest
 
 from ao_kernel import Network
-from ao_kernel.errors import LuaError
 from ao_kernel.units import checkpoint as cp
 from ao_kernel.units.compute import ProcessRuntime
 
@@ -276,7 +275,8 @@ end)
 
 
 def test_digest_cannot_be_restored_when_it_holds_markers(net):
-    p = net.spawn("p", "Co = coroutine.create(function() coroutine.yield() end); coroutine.resume(Co)")
+    p = net.spawn("p", "Co = coroutine.create(function() coroutine.yield() end) "
+                       "coroutine.resume(Co)")
     pr = net.compute.runtimes[p.id]
     assert cp.snapshot(pr) is None
     blob, why = cp.capture(pr, digest=True)
@@ -320,6 +320,13 @@ MUTATIONS = [
 ]
 
 
+def test_digest_is_the_hash_of_the_snapshot(net):
+    import hashlib
+    p = net.spawn("p", COUNTER)
+    pr = net.compute.runtimes[p.id]
+    assert cp.digest(pr) == hashlib.sha256(cp.snapshot(pr)).hexdigest()
+
+
 def test_digest_changes_when_any_global_changes(net):
     p = net.spawn("p", COUNTER + """
 Nest = setmetatable({ a = { b = 1, c = 2 }, list = { "x", "y" } }, { __index = Handlers })
@@ -343,15 +350,26 @@ do local hidden = 0; function Bump() hidden = hidden + 1 end end
         seen.add(d)
 
 
-def test_attach_after_rebuild_and_errors(net):
+def test_rollback_then_attach_gives_the_state_before_the_error(net):
     p = net.spawn("p", COUNTER)
     net.send(p, action="Inc")
-    assert p.eval("error('boom')").error  # the CU rebuilt the runtime
     pr = net.compute.runtimes[p.id]
-    d = cp.digest(pr)
-    assert cp.digest(pr) == d
-    with pytest.raises(LuaError):
-        p.get("nope(")
+    before = cp.snapshot(pr)
+    assert p.eval("Counter = 99; error('boom')").error  # the CU rebuilt an unattached runtime
+    assert cp.snapshot(net.compute.runtimes[p.id]) == before
+
+
+def test_same_state_same_bytes_in_two_networks():
+    def make():
+        net = Network()
+        p = net.spawn("p", COUNTER + """
+K = {}
+K[{ 1 }] = "one"; K[{ 2 }] = "two"; K[function() return 3 end] = "three"
+Ring = {}; Ring.next = { prev = Ring }; Ring.next.next = Ring
+""")
+        net.send(p, action="Inc")
+        return cp.snapshot(net.compute.runtimes[p.id])
+    assert make() == make()
 
 
 def pr_args(pr, action, data=""):
