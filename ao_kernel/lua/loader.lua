@@ -121,40 +121,6 @@ local function readable(v, seen)
   return copy
 end
 
--- A canonical text of the data reachable from _G (tables by content in key order, shared and
--- cyclic tables by first-visit number, functions by their place), for state digests.
-local function canonical(v, seen, out)
-  local t = type(v)
-  if t == "table" then
-    local n = seen[v]
-    if n then out[#out + 1] = "@" .. n; return end
-    seen.count = seen.count + 1
-    seen[v] = seen.count
-    out[#out + 1] = "{"
-    for k, x in pairs(v) do
-      canonical(k, seen, out)
-      out[#out + 1] = "="
-      canonical(x, seen, out)
-      out[#out + 1] = ","
-    end
-    local mt = getmetatable(v)
-    if type(mt) == "table" then out[#out + 1] = "meta"; canonical(mt, seen, out) end
-    out[#out + 1] = "}"
-  elseif t == "string" then
-    out[#out + 1] = fmt("%q", v)
-  elseif t == "number" then
-    out[#out + 1] = mtype(v) == "integer" and fmt("%d", v) or fmt("%.17g", v)
-  else
-    out[#out + 1] = t == "boolean" and tostring(v) or t
-  end
-end
-
-function cu.canonical_state()
-  local out = {}
-  canonical(_G, { count = 0 }, out)
-  return safe(table.concat(out))
-end
-
 -- Runs a compiled read and returns its first value in host-readable form.
 function cu.read(fn)
   return readable((fn()), {})

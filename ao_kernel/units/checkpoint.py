@@ -21,11 +21,13 @@ Restore does not touch `pr.history`: the caller keeps it consistent with the sta
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from ..lua.runtime import Runtime, _read
-from .compute import ProcessRuntime
+
+if TYPE_CHECKING:
+    from .compute import ProcessRuntime
 
 _persisters: WeakKeyDictionary[Runtime, Any] = WeakKeyDictionary()
 

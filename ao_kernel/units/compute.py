@@ -7,7 +7,6 @@ runtime by replaying the process's successful inputs (deterministic, so the stat
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from ..lua.convert import to_python
 from ..lua.runtime import LuaCodeError, LuaLimitError, Runtime, _read
 
 MsgArgs = tuple[Any, ...]
+CHECKPOINT_EVERY = 1000
 
 
 @dataclass
@@ -57,16 +57,27 @@ def _convert(res: Any) -> RawResult:
 
 
 class ProcessRuntime:
-    """One process's live Lua state plus the inputs that built it."""
+    """One process's live Lua state, the inputs that built it, and checkpoints along the way.
+
+    `history` holds the inputs of every successful message; `checkpoints` maps a history length
+    to a snapshot of the state at that point (see `checkpoint.py`), taken every
+    `checkpoint_every` messages once a process has that many. Rollback, dry-runs and time travel
+    restore the nearest checkpoint and replay only what follows it.
+    """
 
     def __init__(self, modules: Mapping[str, str], env: tuple[Any, ...],
-                 memory_limit: int | None, instruction_limit: int | None) -> None:
+                 memory_limit: int | None, instruction_limit: int | None,
+                 checkpoint_every: int = CHECKPOINT_EVERY) -> None:
         self.modules = modules
         self.env = env
         self.memory_limit = memory_limit
         self.instruction_limit = instruction_limit
+        self.checkpoint_every = checkpoint_every
         self.history: list[MsgArgs] = []
-        self._boot()
+        self.checkpoints: dict[int, bytes] = {}
+        from .checkpoint import boot
+
+        boot(self)
 
     def _boot(self) -> None:
         self.runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
@@ -100,20 +111,52 @@ class ProcessRuntime:
             return RawResult(error=raw.error)
         if keep:
             self.history.append(args)
+            if self.checkpoint_every and len(self.history) % self.checkpoint_every == 0:
+                self.checkpoint()
         else:
             self.rebuild()
         return raw
 
-    def rebuild(self) -> None:
-        """A fresh runtime brought to the current state by replaying the kept inputs."""
-        self._boot()
-        for args in self.history:
+    def checkpoint(self) -> bool:
+        """Snapshot the current state; False when it cannot be (a pending Receive, say)."""
+        from .checkpoint import snapshot
+
+        blob = snapshot(self)
+        if blob is None:
+            return False
+        self.checkpoints[len(self.history)] = blob
+        return True
+
+    def rebuild(self, upto: int | None = None) -> None:
+        """A fresh runtime at history length `upto` (default: all of it), from the nearest
+        checkpoint plus a replay of what follows."""
+        from .checkpoint import boot, restore
+
+        n = len(self.history) if upto is None else upto
+        base = max((k for k in self.checkpoints if k <= n), default=0)
+        if base:
+            restore(self, self.checkpoints[base])
+        else:
+            boot(self)
+        for args in self.history[base:n]:
             self._call(args)
 
+    def state_at(self, n: int) -> ProcessRuntime:
+        """An independent copy of this process as it was after its first `n` kept messages."""
+        twin = ProcessRuntime.__new__(ProcessRuntime)
+        twin.modules, twin.env = self.modules, self.env
+        twin.memory_limit, twin.instruction_limit = self.memory_limit, self.instruction_limit
+        twin.checkpoint_every = 0
+        twin.history = self.history[:n]
+        twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
+        twin.rebuild()
+        return twin
+
     def digest(self) -> str:
-        """SHA-256 of a canonical text of the state reachable from the globals."""
-        text = self.runtime.call(self.cu.canonical_state, instructions=0)
-        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        """SHA-256 of the process's state (its snapshot; see `checkpoint.digest`)."""
+        from .checkpoint import digest
+
+        return digest(self)
 
     def get(self, expression: str) -> Any:
         """Evaluate a Lua expression against the live state and convert the value to Python."""

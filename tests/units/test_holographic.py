@@ -113,3 +113,61 @@ def test_verify_catches_a_live_state_changed_behind_the_logs_back(world):
     net.compute.runtimes[bank.id].runtime.execute("Balances.sneaky = 1")
     report = bank.verify()
     assert not report.ok and "live state" in report.problem
+
+
+def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkeypatch):
+    from ao_kernel.units.compute import ProcessRuntime
+
+    net = Network()
+    p = net.spawn("p", code="""
+      N = 0
+      Handlers.add("Add", "Add", function(msg) N = N + 1; msg.reply({ Data = tostring(N) }) end)
+      Handlers.add("Bad", "Bad", function() N = -1; error("bad") end)
+    """)
+    live = net.compute.runtimes[p.id]
+    live.checkpoint_every = 100
+    for _ in range(450):
+        net.send(p, action="Add")
+    assert sorted(live.checkpoints) == [100, 200, 300, 400]
+
+    calls = {"n": 0}
+    original = ProcessRuntime._call
+
+    def counting(self, args):
+        calls["n"] += 1
+        return original(self, args)
+
+    monkeypatch.setattr(ProcessRuntime, "_call", counting)
+    assert net.send(p, action="Bad").result.error is not None
+    assert calls["n"] <= 1 + 60 and p.get("N") == 450
+    calls["n"] = 0
+    assert net.dryrun(p, action="Add").messages[0].data == "451"
+    assert calls["n"] <= 1 + 60 and p.get("N") == 450
+    calls["n"] = 0
+    slot = next(m.slot for m in p.log if m.result.messages and m.result.messages[0].data == "250")
+    assert p.at(slot).get("N") == 250
+    assert calls["n"] <= 60
+    assert p.at(slot).eval("N").output == "250"
+    assert net.verify()[0].ok
+
+
+def test_time_travel_and_rollback_with_a_pending_receive():
+    net = Network()
+    p = net.spawn("p", code="""
+      Handlers.add("Wait", "Wait", function(msg)
+        local r = Receive({ Action = "Go" })
+        Got = r.Data
+      end)
+      Handlers.add("Bad", "Bad", function() Got = "broken"; error("bad") end)
+    """)
+    live = net.compute.runtimes[p.id]
+    live.checkpoint_every = 2
+    net.send(p, action="Wait")
+    net.send(p, action="Bad")
+    for _ in range(3):
+        net.send(p, action="Noise")
+    assert p.get("Got") is None
+    net.send(p, action="Go", data="yes")
+    assert p.get("Got") == "yes"
+    assert p.at(p.log[-2].slot).get("Got") is None
+    assert net.verify()[0].ok
