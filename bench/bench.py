@@ -59,6 +59,20 @@ def bench_spawn(count: int) -> float:
     return _median_rate(run, count, rounds=3)
 
 
+def bench_time_travel(count: int) -> float:
+    """Median latency (ms) of `process.at(slot)` on a `count`-message log."""
+    net = Network()
+    proc = net.spawn("counter", code='N = 0 Handlers.add("Inc", "Inc", function() N = N + 1 end)')
+    for _ in range(count):
+        net.send(proc, action="Inc")
+    latencies = []
+    for slot in range(count // 7, count, count // 7):
+        start = time.perf_counter()
+        proc.at(slot).get("N")
+        latencies.append((time.perf_counter() - start) * 1000)
+    return statistics.median(latencies)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     n = 200 if quick else 2000
@@ -66,6 +80,7 @@ def main() -> None:
         "baseline_lua_calls_per_s": bench_baseline(n * 50),
         "ping_with_reply_msgs_per_s": bench_ping(n),
         "spawns_per_s": bench_spawn(max(50, n // 10)),
+        f"time_travel_ms_{n * 50}_messages": bench_time_travel(n * 50),
     }
     width = max(len(k) for k in results)
     for key, value in results.items():
