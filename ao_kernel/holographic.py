@@ -187,12 +187,32 @@ def verify_process(net: Network, pid: str) -> Verification:
             what = next(k for k in got if got[k] != stored[k])
             return _fail(report, row["slot"], f"recomputed {what} differs from the log",
                          {"stored": stored[what], "recomputed": got[what], "seq": row["seq"]})
-    live, replayed = state_digest(net.compute.runtimes[pid]), state_digest(runtime)
+    live_runtime = net.compute.runtimes[pid]
+    live, replayed = state_digest(live_runtime), state_digest(runtime)
     if live != replayed:
         return _fail(report, _last_slot(net.messenger.processes[pid].log),
                      "replayed state differs from the live state",
-                     {"live": live, "replayed": replayed})
+                     {"live": live, "replayed": replayed,
+                      "globals": _differing_globals(live_runtime, runtime)})
     return report
+
+
+_GLOBAL_NAMES = "local n = {} for k in pairs(_G) do n[#n + 1] = tostring(k) end return n"
+
+
+def _differing_globals(a: ProcessRuntime, b: ProcessRuntime) -> list[str]:
+    """Names of globals whose values (as Python sees them) differ between two states."""
+    names = set(a.get(f"(function() {_GLOBAL_NAMES} end)()") or []) | set(
+        b.get(f"(function() {_GLOBAL_NAMES} end)()") or [])
+    differ = []
+    for name in sorted(names - {"_G", "package"}):
+        expr = f"_G[{json.dumps(name)}]"
+        try:
+            if a.get(expr) != b.get(expr):
+                differ.append(name)
+        except LuaError:
+            differ.append(name)
+    return differ
 
 
 def _fail(report: Verification, slot: int | None, problem: str,

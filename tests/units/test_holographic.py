@@ -113,6 +113,7 @@ def test_verify_catches_a_live_state_changed_behind_the_logs_back(world):
     net.compute.runtimes[bank.id].runtime.execute("Balances.sneaky = 1")
     report = bank.verify()
     assert not report.ok and "live state" in report.problem
+    assert report.details["globals"] == ["Balances"]
 
 
 def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkeypatch):
