@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import warnings
@@ -18,7 +19,9 @@ from .lua.runtime import (
     DEFAULT_INSTRUCTION_LIMIT,
     DEFAULT_MEMORY_LIMIT,
     LuaCodeError,
+    LuaInterrupted,
     Runtime,
+    interrupts,
     library_sources,
 )
 from .message import Message, Result, TagList, normalize_tags
@@ -38,6 +41,9 @@ MAX_AUTO_STEPS = 100_000
 
 _USER_PROTOCOL = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message"),
                   ("SDK", "aoconnect")]
+
+
+_MARKERS = ("cut", "interrupted")
 
 
 class _Cut(Exception):
@@ -101,10 +107,23 @@ class Network:
 
     # -- the journal --
     def _apply(self, op: str, args: dict[str, Any]) -> Any:
-        """Journal an operation (committed before it runs), then run it."""
+        """Journal an operation (committed before it runs), then run it.
+
+        If the user interrupts it, the step in progress is undone and a "cut" is journaled so
+        that a replay stops the operation at the same point.
+        """
         if self._journaling:
             self.store.journal(op, args)
-        return getattr(self, "_op_" + op)(**args)
+        try:
+            with interrupts.scope():
+                return getattr(self, "_op_" + op)(**args)
+        except LuaInterrupted as exc:
+            self.store.flush()
+            stopped = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else None
+            if self._journaling and stopped is not None:
+                self.store.journal("interrupted", {"seq": stopped.seq})
+                self.store.journal("cut", {"seq": stopped.seq})
+            raise
 
     def _replay(self, ops: list[tuple[str, dict[str, Any]]], compare: bool = False,
                 stop_seq: int | None = None) -> None:
@@ -115,20 +134,25 @@ class Network:
             self.store.begin_replay()
         try:
             for i, (op, args) in enumerate(ops):
-                if op == "cut":
+                if op in _MARKERS:
                     continue
-                following = ops[i + 1] if i + 1 < len(ops) else None
-                cut = following[1]["seq"] if following and following[0] == "cut" else None
-                self._stop_seq = cut if stop_seq is None else stop_seq
+                markers = list(itertools.takewhile(lambda o: o[0] in _MARKERS, ops[i + 1:]))
+                cut = next((a["seq"] for m, a in markers if m == "cut"), None)
+                self.messenger.forced_interrupts.update(
+                    a["seq"] for m, a in markers if m == "interrupted")
+                limits = [x for x in (cut, stop_seq) if x is not None]
+                self._stop_seq = min(limits) if limits else None
                 try:
                     self._apply(op, args)
                 except _Cut:
-                    if stop_seq is not None:
-                        if self._journaling:
-                            self.store.journal("cut", {"seq": stop_seq})
-                        return
+                    pass
                 if stop_seq is not None and self.store.count() >= stop_seq:
+                    if self._journaling:
+                        self.store.journal("cut", {"seq": stop_seq})
                     return
+                if self._journaling:
+                    for marker, marker_args in markers:
+                        self.store.journal(marker, marker_args)
         finally:
             self._stop_seq = None
             self._journaling = journaling
@@ -136,6 +160,8 @@ class Network:
                 self.store.end_replay()
 
     def _step_once(self) -> Message | None:
+        if self._stop_seq is not None and self.store.count() >= self._stop_seq:
+            raise _Cut()
         msg = self.messenger.step()
         if self.store.durable:
             self.store.flush()
@@ -338,7 +364,8 @@ class Network:
         msg.timestamp = self.clock.now
         msg.block_height = self.clock.height
         msg.read_only = True
-        raw = self.compute.dryrun(pid, self.messenger.cu_args(msg, read_only=True))
+        with interrupts.scope():
+            raw = self.compute.dryrun(pid, self.messenger.cu_args(msg, read_only=True))
         return self.messenger.build_result(raw, pid, msg, push=False)
 
     # -- cranking --

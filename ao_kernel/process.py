@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import AoError
+from .lua.runtime import interrupts
 from .message import Message, Result, first_tag_map
 
 if TYPE_CHECKING:
@@ -99,7 +100,8 @@ class Process:
         if self.id not in self._net.compute.runtimes:
             raise AoError(f"process {self.name or self.id} is not running yet: its spawn is "
                           "still queued (call net.run())")
-        return self._net.compute.get(self.id, expression)
+        with interrupts.scope():
+            return self._net.compute.get(self.id, expression)
 
     def at(self, slot: int | None = None, *, time: int | None = None) -> ProcessView:
         """A read-only view of the process right after `slot` (or at `time` ms), by replay."""

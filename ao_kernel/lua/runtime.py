@@ -6,7 +6,11 @@ Process code sees only the Lua standard library minus host access (no `io`, no h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -21,6 +25,63 @@ DEFAULT_INSTRUCTION_LIMIT = 200_000_000
 
 class LuaLimitError(RuntimeError):
     """Lua code ran past its instruction budget or memory limit."""
+
+
+class LuaInterrupted(KeyboardInterrupt):
+    """Lua code was stopped because the user interrupted (Ctrl-C, Jupyter's Interrupt)."""
+
+
+class _Interrupts:
+    """SIGINT while Lua runs: a flag the sandbox's hook polls, so Lua stops at a safe point.
+
+    Only inside `interruptible()` scopes (the public operations of a Network) and only on the
+    main thread; elsewhere Python's own handling is untouched.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.suspended = 0
+        self.depth = 0
+        self.previous: Any = None
+
+    def check(self) -> bool:
+        return self.requested and not self.suspended
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.requested = True
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        self.depth += 1
+        if self.depth == 1:
+            self.requested = False
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if self.depth == 0:
+                signal.signal(signal.SIGINT, self.previous)
+                pending, self.requested = self.requested, False
+                if pending and sys.exc_info()[0] is None:
+                    raise KeyboardInterrupt
+
+    @contextmanager
+    def suspend(self) -> Iterator[None]:
+        self.suspended += 1
+        try:
+            yield
+        finally:
+            self.suspended -= 1
+
+    def consume(self) -> None:
+        self.requested = False
+
+
+interrupts = _Interrupts()
 
 
 class LuaCodeError(RuntimeError):
@@ -95,6 +156,7 @@ class Runtime:
         self._protect = self.host.protect
         self._set_budget = self.host.set_budget
         self._load = self.host.load
+        self.host.set_interrupt_check(interrupts.check)
         register = self.host.register
         for name, src in (modules if modules is not None else library_sources()).items():
             code = _bytecode(name, src)
@@ -132,6 +194,9 @@ class Runtime:
         kind = res[2]
         if kind == "limit":
             raise LuaLimitError(f"instruction limit exceeded ({budget:,} instructions)")
+        if kind == "interrupt":
+            interrupts.consume()
+            raise LuaInterrupted("interrupted")
         if kind == "memory":
             raise LuaLimitError(self._memory_text())
         raise LuaCodeError(from_lua(str(res[1])))

@@ -31,6 +31,12 @@ local STEP = 1000
 local budget = math.huge
 local limited = false
 
+-- Private sentinel raised when the host asks to stop (Ctrl-C / Jupyter's Interrupt). Every
+-- INTERRUPT_EVERY hook calls the host's check runs; that is a Python call, so not every time.
+local INTERRUPT = setmetatable({}, { __tostring = function() return "interrupted" end })
+local INTERRUPT_EVERY = 64
+local interrupt_check, ticks = nil, 0
+
 local function hook()
   if limited then
     budget = budget - 1
@@ -38,12 +44,19 @@ local function hook()
       budget = 0
       raw_error(LIMIT, 0)
     end
+    if interrupt_check ~= nil then
+      ticks = ticks + 1
+      if ticks >= INTERRUPT_EVERY then
+        ticks = 0
+        if interrupt_check() then raw_error(INTERRUPT, 0) end
+      end
+    end
   end
 end
 sethook(hook, "", STEP)
 
 local function is_fatal(err)
-  return err == LIMIT or err == "not enough memory"
+  return err == LIMIT or err == INTERRUPT or err == "not enough memory"
 end
 
 local function reraise_if_fatal(ok, ...)
@@ -282,6 +295,11 @@ function host.set_budget(instructions)
   end
 end
 
+-- `check` is a host function answering "has the user asked to stop?" (nil: never ask).
+function host.set_interrupt_check(check)
+  interrupt_check = check
+end
+
 function host.set_now(ms)
   now_ms = ms
 end
@@ -331,6 +349,7 @@ function host.protect(f, ...)
   if r[1] then return table_unpack(r, 1, r.n) end
   local err = r[2]
   if err == LIMIT then return false, "instruction limit exceeded", "limit" end
+  if err == INTERRUPT then return false, "interrupted", "interrupt" end
   if err == "not enough memory" then return false, "memory limit exceeded", "memory" end
   if raw_type(err) ~= "string" then
     local ok, text = raw_pcall(tostring, err)

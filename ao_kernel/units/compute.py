@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import LuaError
 from ..lua.codec import from_lua, to_lua
 from ..lua.convert import to_python
-from ..lua.runtime import LuaCodeError, LuaLimitError, Runtime, _read
+from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, _read, interrupts
 
 MsgArgs = tuple[Any, ...]
 CHECKPOINT_EVERY = 1000
@@ -106,6 +106,9 @@ class ProcessRuntime:
             raw = self._call(args)
         except (LuaCodeError, LuaLimitError) as exc:
             raw = RawResult(error=str(exc))
+        except LuaInterrupted:
+            self.rebuild()
+            raise
         if raw.error is not None:
             self.rebuild()
             return RawResult(error=raw.error)
@@ -134,12 +137,13 @@ class ProcessRuntime:
 
         n = len(self.history) if upto is None else upto
         base = max((k for k in self.checkpoints if k <= n), default=0)
-        if base:
-            restore(self, self.checkpoints[base])
-        else:
-            boot(self)
-        for args in self.history[base:n]:
-            self._call(args)
+        with interrupts.suspend():
+            if base:
+                restore(self, self.checkpoints[base])
+            else:
+                boot(self)
+            for args in self.history[base:n]:
+                self._call(args)
 
     def state_at(self, n: int) -> ProcessRuntime:
         """An independent copy of this process as it was after its first `n` kept messages."""

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ids import IdFactory
+from ..lua.runtime import LuaInterrupted
 from ..message import Message, Result, TagList
 from ..store import LogStore
 from .compute import ComputeUnit, RawResult
 from .scheduler import Scheduler, parse_crons
 
+INTERRUPTED = "interrupted by the user: the message was stopped and its effects rolled back"
 _PUSH_DROP = {"Data-Protocol", "Type", "From-Process", "From-Module", "Assignments"}
 _STRIP_FOR_CU = {"From", "Owner"}
 
@@ -60,6 +62,7 @@ class Messenger:
         self.processes: dict[str, ProcessInfo] = {}
         self.messages: dict[str, Message] = {}
         self.wallet_inbox: dict[str, list[Message]] = {}
+        self.forced_interrupts: set[int] = set()
 
     # -- entering the network -------------------------------------------------------------
     def submit(self, msg: Message) -> None:
@@ -139,11 +142,20 @@ class Messenger:
                 msg.block_height, msg.slot, msg.hash_chain, msg.cron, read_only, forwarded, tags)
 
     def _evaluate(self, msg: Message, pid: str) -> Message:
-        raw = self.cu.evaluate(pid, self.cu_args(msg))
+        interrupted = False
+        if self.store.count() + 1 in self.forced_interrupts:
+            raw = RawResult(error=INTERRUPTED)
+        else:
+            try:
+                raw = self.cu.evaluate(pid, self.cu_args(msg))
+            except LuaInterrupted:
+                raw, interrupted = RawResult(error=INTERRUPTED), True
         msg.process = pid
         msg.result = self.build_result(raw, pid, msg, push=True)
         self.processes[pid].log.append(msg)
         self.store.append(msg)
+        if interrupted:
+            raise LuaInterrupted(msg)
         return msg
 
     # -- pushing results ------------------------------------------------------------------------
