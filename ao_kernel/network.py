@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 import os
 import warnings
 from collections.abc import Mapping
@@ -15,11 +13,11 @@ from .clock import DEFAULT_START_MS, VirtualClock, parse_interval
 from .errors import AoError, LuaError, UnknownProcess
 from .holographic import Verification, verify_process
 from .ids import IdFactory, digest_id, wallet_address
+from .journal import Journaled
 from .lua.runtime import (
     DEFAULT_INSTRUCTION_LIMIT,
     DEFAULT_MEMORY_LIMIT,
     LuaCodeError,
-    LuaInterrupted,
     Runtime,
     interrupts,
     library_sources,
@@ -27,8 +25,6 @@ from .lua.runtime import (
 from .message import Message, Result, TagList, normalize_tags
 from .process import Process, Wallet
 from .store import LogStore
-from .store.exchange import read_jsonl, write_jsonl
-from .store.sqlite import LogFileError
 from .units.compute import ComputeUnit
 from .units.messenger import Messenger
 from .units.scheduler import Scheduler, parse_crons
@@ -43,19 +39,12 @@ _USER_PROTOCOL = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Mes
                   ("SDK", "aoconnect")]
 
 
-_MARKERS = ("cut", "interrupted")
-
-
-class _Cut(Exception):
-    """Raised inside a replay when the log has reached the cut point of a fork."""
-
-
 def library_fingerprint(modules: Mapping[str, str]) -> str:
     """A short digest of a library's sources, stored with a log to spot replays on other code."""
     return digest_id("library", *(f"{name}\n{src}" for name, src in sorted(modules.items())))
 
 
-class Network:
+class Network(Journaled):
     """A deterministic ao network with a virtual clock; durable when given a path."""
 
     def __init__(self, path: str | None = None, seed: int | None = None, start: int | None = None,
@@ -104,70 +93,6 @@ class Network:
         if not os.path.exists(path) or os.path.getsize(path) == 0:
             raise FileNotFoundError(f"no ao_kernel log at {path}")
         return cls(path=path, **options)
-
-    # -- the journal --
-    def _apply(self, op: str, args: dict[str, Any]) -> Any:
-        """Journal an operation (committed before it runs), then run it.
-
-        If the user interrupts it, the step in progress is undone and a "cut" is journaled so
-        that a replay stops the operation at the same point.
-        """
-        if self._journaling:
-            self.store.journal(op, args)
-        try:
-            with interrupts.scope():
-                return getattr(self, "_op_" + op)(**args)
-        except LuaInterrupted as exc:
-            self.store.flush()
-            stopped = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else None
-            if self._journaling and stopped is not None:
-                self.store.journal("interrupted", {"seq": stopped.seq})
-                self.store.journal("cut", {"seq": stopped.seq})
-            raise
-
-    def _replay(self, ops: list[tuple[str, dict[str, Any]]], compare: bool = False,
-                stop_seq: int | None = None) -> None:
-        """Run journaled operations again; deterministic, so ids, slots and states match."""
-        journaling = self._journaling
-        self._journaling = not compare
-        if compare:
-            self.store.begin_replay()
-        try:
-            for i, (op, args) in enumerate(ops):
-                if op in _MARKERS:
-                    continue
-                markers = list(itertools.takewhile(lambda o: o[0] in _MARKERS, ops[i + 1:]))
-                cut = next((a["seq"] for m, a in markers if m == "cut"), None)
-                self.messenger.forced_interrupts.update(
-                    a["seq"] for m, a in markers if m == "interrupted")
-                limits = [x for x in (cut, stop_seq) if x is not None]
-                self._stop_seq = min(limits) if limits else None
-                try:
-                    self._apply(op, args)
-                except _Cut:
-                    pass
-                if stop_seq is not None and self.store.count() >= stop_seq:
-                    if self._journaling:
-                        self.store.journal("cut", {"seq": stop_seq})
-                    return
-                if self._journaling:
-                    for marker, marker_args in markers:
-                        self.store.journal(marker, marker_args)
-        finally:
-            self._stop_seq = None
-            self._journaling = journaling
-            if compare:
-                self.store.end_replay()
-
-    def _step_once(self) -> Message | None:
-        if self._stop_seq is not None and self.store.count() >= self._stop_seq:
-            raise _Cut()
-        msg = self.messenger.step()
-        if self.store.durable:
-            self.store.flush()
-        if self._stop_seq is not None and self.store.count() >= self._stop_seq:
-            raise _Cut()
-        return msg
 
     # -- identities --
     def wallet(self, name: str) -> Wallet:
@@ -438,34 +363,6 @@ class Network:
         return [verify_process(self, pid) for pid in self.messenger.processes
                 if pid in self.compute.runtimes]
 
-    def export(self, path: str) -> None:
-        """Write the log: `.jsonl` gives the journal and every assignment as JSON Lines (see
-        `ao_kernel.store.exchange`), `.parquet` gives the `messages()` table."""
-        if str(path).endswith(".parquet"):
-            frame = self.messages()
-            frame["tags"] = [json.dumps(t) for t in frame["tags"]]
-            frame.to_parquet(path, index=False)
-            return
-        write_jsonl(self.store, path)
-
-    @classmethod
-    def load(cls, path: str, **options: Any) -> Network:
-        """Rebuild a network from a JSON Lines export by replaying its journal; the replayed log
-        must match the exported one, message for message."""
-        header, ops, rows = read_jsonl(path)
-        net = cls(seed=int(header.get("seed") or 0), start=header.get("start"), **options)
-        net._replay(ops)
-        got = [(r["id"], r["data"]) for r in net.store.rows(evaluated=False)]
-        want = [(r.get("id"), r.get("data")) for r in rows]
-        for number, (mine, theirs) in enumerate(zip(got, want, strict=False), 1):
-            if mine != theirs:
-                raise LogFileError(f"{path}: replaying its journal does not give its log (first "
-                                   f"difference at row {number}); was it edited?")
-        if len(got) < len(want):
-            raise LogFileError(f"{path}: its log has {len(want)} rows but its journal gives "
-                               f"only {len(got)}")
-        return net
-
     def close(self) -> None:
         """Write what is pending and close the log file."""
         self.store.close()
@@ -475,46 +372,6 @@ class Network:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def fork(self, at: Any = None) -> Network:
-        """An independent in-memory network whose log is a prefix of this one's.
-
-        `at` is a Message (fork right after it was evaluated), a (process, slot) pair, a time in
-        ms (every message up to that instant, and the clock moved there), a position in
-        `net.messages()`, or None (everything so far).
-        """
-        seq, time = self._cut_point(at)
-        twin = Network(seed=self.seed, start=self.clock.start_ms, auto_run=self.auto_run,
-                       memory_limit=self.compute.memory_limit,
-                       instruction_limit=self.compute.instruction_limit, library=self.library)
-        twin._replay(self.store.ops(), stop_seq=seq)
-        if time is not None and time > twin.clock.now:
-            twin.advance(time - twin.clock.now)
-        return twin
-
-    def _cut_point(self, at: Any) -> tuple[int | None, int | None]:
-        if at is None:
-            return None, None
-        if isinstance(at, Message):
-            if at.seq is None:
-                raise ValueError("that message has not been evaluated yet, so nothing to fork at")
-            return at.seq, None
-        if isinstance(at, tuple) and len(at) == 2:
-            pid, slot = self._pid(at[0]), at[1]
-            for msg in self.messenger.processes[pid].log:
-                if msg.slot == slot:
-                    return msg.seq, None
-            raise ValueError(f"process {pid} has no slot {slot}")
-        if isinstance(at, int) and not isinstance(at, bool):
-            rows = self.store.rows()
-            if at >= self.clock.start_ms:
-                before = [r["seq"] for r in rows if r["timestamp"] <= at]
-                return (before[-1] if before else 0), at
-            if not 0 <= at < len(rows):
-                raise ValueError(f"position {at} is outside the log (0..{len(rows) - 1})")
-            return rows[at]["seq"], None
-        raise TypeError(f"cannot fork at {at!r}: give a Message, (process, slot), a time in ms "
-                        "or a position in net.messages()")
 
     def __repr__(self) -> str:
         return (f"<Network processes={len(self.messenger.processes)} "
