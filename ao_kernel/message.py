@@ -103,6 +103,11 @@ class Result:
             parts.append(f"assignments={len(self.assignments)}")
         return "<Result " + " ".join(parts) + ">"
 
+    def _repr_html_(self) -> str:
+        from .widgets.cards import result_card
+
+        return result_card(self)
+
 
 @dataclass(eq=False)
 class Message:
@@ -154,3 +159,8 @@ class Message:
         where = f" slot={self.slot}" if self.slot is not None else ""
         ident = (self.id or self.kind)[:8]
         return f"<Message {ident} {what} -> {(self.target or '')[:8]}{where}>"
+
+    def _repr_html_(self) -> str:
+        from .widgets.cards import message_card
+
+        return message_card(self)

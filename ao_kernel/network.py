@@ -104,6 +104,11 @@ class Network(Journaled):
         return self._wallets[name]
 
     @property
+    def wallets(self) -> list[Wallet]:
+        """The wallets asked for so far (by `net.wallet(name)`), in that order."""
+        return list(self._wallets.values())
+
+    @property
     def processes(self) -> list[Process]:
         """Every process, in spawn order."""
         return [Process(self, pid) for pid in self.messenger.processes]

@@ -142,3 +142,8 @@ class Process:
 
     def __repr__(self) -> str:
         return f"<Process {self.name or '?'} {self.id[:8]}…>"
+
+    def _repr_html_(self) -> str:
+        from .widgets.cards import process_card
+
+        return process_card(self)

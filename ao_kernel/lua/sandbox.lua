@@ -242,7 +242,10 @@ function require(name)
   local found = loaded[name]
   if found ~= nil then return found end
   local key = canonical(name)
-  found = loaded[key]
+  -- One entry per module, under the name ao's build uses, so that whatever walks
+  -- package.loaded (Lua's traceback names functions that way) sees a single, stable name.
+  local slot = chunk_name(key)
+  found = loaded[slot]
   if found == nil then
     local src = sources[key]
     local preload = package.preload[name] or package.preload[key]
@@ -259,11 +262,10 @@ function require(name)
         .. "that are loaded into the process", 2)
     end
     found = loader(key)
-    if found == nil then found = loaded[key] end
+    if found == nil then found = loaded[slot] end
     if found == nil then found = true end
-    loaded[key] = found
+    loaded[slot] = found
   end
-  loaded[name] = found
   return found
 end
 package.loadlib = nil

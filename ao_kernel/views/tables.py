@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 
@@ -45,3 +46,39 @@ def results_frame(store: LogStore) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=RESULT_COLUMNS)
     frame["slot"] = frame["slot"].astype("Int64")
     return frame
+
+
+INBOX_COLUMNS = ["position", "id", "from", "action", "data", "slot", "timestamp", "block_height",
+                 "cron", "tags"]
+
+
+def inbox_frame(process: Any) -> pd.DataFrame:
+    """A process's aos `Inbox` (messages no handler took), oldest first, one row each.
+
+    `process` is a `Process` or a time-travel view (`process.at(slot)`); anything with an
+    `inbox` list of message tables. `position` is the Lua index (from 1); `tags` is a dict.
+    """
+    rows = []
+    for position, entry in enumerate(process.inbox, start=1):
+        if not isinstance(entry, dict):
+            continue
+        tags = entry.get("Tags")
+        rows.append({
+            "position": position, "id": entry.get("Id"), "from": entry.get("From"),
+            "action": entry.get("Action") or (tags.get("Action") if isinstance(tags, dict)
+                                              else None),
+            "data": entry.get("Data"), "slot": entry.get("Nonce"),
+            "timestamp": entry.get("Timestamp"), "block_height": entry.get("Block-Height"),
+            "cron": bool(entry.get("Cron")),
+            "tags": dict(sorted(tags.items())) if isinstance(tags, dict) else {},
+        })
+    frame = pd.DataFrame(rows, columns=INBOX_COLUMNS)
+    frame["slot"] = pd.array([_int(v) for v in frame["slot"]], dtype="Int64")
+    return frame
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

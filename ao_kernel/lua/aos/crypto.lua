@@ -888,7 +888,8 @@ local parts = {
 }
 local loaded = package.loaded
 for name, part in pairs(parts) do
-  if loaded[name] == nil then loaded[name] = part end
+  -- Under the names ao's build gives its modules (see require in sandbox.lua).
+  if loaded["." .. name] == nil then loaded["." .. name] = part end
 end
 
 return crypto
