@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lab demo bench lint clean
+.PHONY: test lab demo bench lint clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,9 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check ao_kernel tests bench
 	$(BIN)/python -m pytest
+
+# Debian's Chromium for the real-browser tests (tests/browser); instant when already installed.
+browser:
+	@bash scripts/install-browser.sh
 
 lab demo: $(STAMP)
 	$(BIN)/python -m ao_kernel.demo
