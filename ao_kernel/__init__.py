@@ -1,6 +1,7 @@
 """ao_kernel: a deterministic ao network (SU, CU, MU) with aos-compatible Lua processes."""
 
 from .errors import AoError, LuaError, UnknownProcess
+from .jupyter import load_ipython_extension as load_ipython_extension
 from .message import Message, Result
 from .network import Network
 from .process import Process, Wallet

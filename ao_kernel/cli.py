@@ -7,15 +7,47 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `ao-kernel demo`."""
+    """Entry point: `ao-kernel demo`, `ao-kernel install`, `ao-kernel uninstall`."""
     parser = argparse.ArgumentParser(prog="ao-kernel", description="ao networks in notebooks")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run a short tour of the engine")
+    install = sub.add_parser("install", help='register the Jupyter kernel "ao (Lua)"',
+                             description='Register the Jupyter kernel "ao (Lua)" (name: ao). '
+                                         "Default: --sys-prefix inside a virtualenv, else "
+                                         "--user.")
+    where = install.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true", help="for this user only")
+    where.add_argument("--sys-prefix", action="store_true",
+                       help=f"in this Python's prefix ({sys.prefix})")
+    where.add_argument("--prefix", default=None, help="under PREFIX/share/jupyter/kernels")
+    install.add_argument("--name", default="ao", help="the kernel name (default: ao)")
+    remove = sub.add_parser("uninstall", help="remove the kernelspec")
+    remove.add_argument("--name", default="ao")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import main as demo
 
         demo()
+    elif args.command == "install":
+        from .jupyter.install import install as install_kernel
+
+        prefix = args.prefix
+        user = args.user
+        if not user and prefix is None and (args.sys_prefix or sys.prefix != sys.base_prefix):
+            prefix = sys.prefix
+        elif not user and prefix is None:
+            user = True
+        path = install_kernel(user=user, prefix=prefix, name=args.name)
+        print(f"installed kernelspec {args.name} in {path}")
+    elif args.command == "uninstall":
+        from .jupyter.install import uninstall
+
+        try:
+            path = uninstall(args.name)
+        except KeyError:
+            print(f"no kernelspec called {args.name}", file=sys.stderr)
+            return 1
+        print(f"removed kernelspec {args.name} from {path}")
     return 0
 
 

@@ -1,0 +1,775 @@
+"""The `%ao` IPython extension: `%load_ext ao_kernel` in any IPython kernel.
+
+`%%ao [process]` evaluates the cell's Lua in a process (an Eval from its owner, like the aos
+REPL) and `%ao COMMAND ...` drives the network (`%ao help` lists the commands). The network is
+the `Network` called `net` in the user namespace (`%config AoMagics.network_name = "name"`);
+the last result is in `_`, like any IPython value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import re
+import shlex
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Unicode
+
+from ..errors import AoError, LuaError
+from ..message import Message, Result
+from ..network import Network
+from ..process import Process, Wallet
+from . import display as ui
+from .luacode import error_text, is_blank, syntax_error, with_last_value
+
+DEFAULT_PROCESS = "default"
+_VARIABLE = re.compile(r"\$(?:([A-Za-z_]\w*)|\$)")
+
+
+class LuaCellError(LuaError):
+    """Lua code from a cell failed; shown as one red line with the cell's line number."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [ui.red(f"Lua error: {self}")]
+
+
+class Interrupted(AoError):
+    """The user interrupted Lua code; the process was rolled back to before the message."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [ui.red(f"Interrupted: {self}")]
+
+
+class CellResult(Result):
+    """A `Result` that notebooks show as the aos REPL would: its output (coloured), or nothing.
+
+    The magics show it as soon as it is made (so a cell ending in `;` still shows what was
+    printed); the display hook then does not show it again.
+    """
+
+    @classmethod
+    def of(cls, result: Result) -> CellResult:
+        """The same result, with notebook display."""
+        return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(Result)
+                      if f.init})
+
+    summary: list[str] | None = None
+    shown: bool = False
+
+    def _ipython_display_(self) -> None:
+        if self.shown:
+            return
+        self.shown = True
+        if self.output:
+            ui.show(ui.output_bundle(self.output))
+        if self.summary:
+            print("\n".join(self.summary))
+
+
+class _Exit(Exception):
+    """argparse finished early (after --help)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes as a one-line UsageError followed by the usage."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(f"{message}\n{self.format_usage().strip()}")
+
+    def exit(self, status: int = 0, message: str | None = None) -> Any:
+        if message:
+            print(message)
+        raise _Exit()
+
+
+# -- commands: each has a parser (built once) and a handler method `cmd_<name>` --
+COMMANDS: dict[str, str] = {
+    "spawn": "spawn a process (code from the cell, --file or --blueprint); it becomes current",
+    "send": "send a message: %ao send [PROCESS] ACTION [-d DATA] [-t NAME=VALUE ...]",
+    "use": "make a process the current one (where %%ao cells run)",
+    "inbox": "a process's Inbox (or a wallet's, with --wallet) as a table",
+    "advance": "move the virtual clock (5000, 35-seconds, 2-blocks) and fire crons",
+    "tick": "the same as advance",
+    "run": "carry queued messages (networks made with %ao reset --manual)",
+    "step": "carry one queued message",
+    "pending": "the messages still queued",
+    "dryrun": "evaluate a read-only message: nothing changes",
+    "log": "the messages a process evaluated (or all, with --all) as a table",
+    "graph": "the network as a graph (who sent what to whom)",
+    "timeline": "a Lua expression after every message of a process",
+    "sequence": "the messages as a sequence diagram",
+    "get": "read a Lua expression from a process, as a Python value",
+    "processes": "the processes of the network",
+    "reset": "a new, empty network (bound to the same name)",
+    "load": "evaluate a .lua file (or --blueprint NAME) in a process",
+    "help": "this list, or the help of one command",
+}
+ALIASES = {"tick": "advance", "ps": "processes"}
+
+
+def blueprint_names() -> list[str]:
+    """The blueprints shipped in ao_kernel/lua/blueprints."""
+    base = resources.files("ao_kernel.lua").joinpath("blueprints")
+    return sorted(e.name[:-4] for e in base.iterdir() if e.name.endswith(".lua"))
+
+
+def blueprint_source(name: str) -> str:
+    """The Lua source of a blueprint; UsageError naming the ones that exist."""
+    if name not in blueprint_names():
+        raise UsageError(f"no blueprint {name!r}; there are: {', '.join(blueprint_names())}")
+    base = resources.files("ao_kernel.lua").joinpath("blueprints")
+    return base.joinpath(name + ".lua").read_text(encoding="utf-8")
+
+
+def _parsers() -> dict[str, _Parser]:
+    out: dict[str, _Parser] = {}
+
+    def make(name: str, description: str | None = None) -> _Parser:
+        parser = _Parser(prog=f"%ao {name}", description=description or COMMANDS[name],
+                         add_help=True)
+        out[name] = parser
+        return parser
+
+    def message_args(parser: _Parser) -> None:
+        parser.usage = "%(prog)s [PROCESS] ACTION [-d DATA] [-t NAME=VALUE ...] [--from WALLET]"
+        parser.add_argument("target", nargs="+", metavar="PROCESS ACTION",
+                            help="the process (default: the current one) and the Action tag")
+        parser.add_argument("-d", "--data", default=None,
+                            help="the message Data (with %%%%ao, the cell is the Data)")
+        parser.add_argument("-t", "--tag", action="append", default=[], metavar="NAME=VALUE",
+                            help="a tag (repeat for more)")
+        parser.add_argument("--from", dest="sender", default=None, metavar="WALLET",
+                            help="the sender: a wallet name or an address (default: net.user)")
+
+    p = make("spawn", "spawn a process; its code comes from the %%ao cell, --file or "
+                      "--blueprint (the blueprint first, then the cell). It becomes current.")
+    p.add_argument("name", help="the Name tag")
+    p.add_argument("--file", "-f", default=None, help="a .lua file to load into it")
+    p.add_argument("--blueprint", "-b", default=None,
+                   help=f"a blueprint to load: {', '.join(blueprint_names())}")
+    p.add_argument("--owner", default=None, help="the owner wallet (default: net.user)")
+    p.add_argument("-t", "--tag", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--cron", default=None, metavar="INTERVAL",
+                   help="a cron interval such as 10-seconds (its messages carry --cron-action)")
+    p.add_argument("--cron-action", default="Cron", metavar="ACTION")
+    p.add_argument("--keep-current", action="store_true", help="do not make it current")
+
+    message_args(make("send"))
+    message_args(make("dryrun"))
+
+    p = make("use")
+    p.add_argument("process", nargs="?", help="a process name or id (none: show the current)")
+
+    p = make("inbox")
+    p.add_argument("process", nargs="?", help="default: the current process")
+    p.add_argument("--wallet", "-w", nargs="?", const="user", default=None,
+                   help="show a wallet's inbox instead (default wallet: user)")
+    p.add_argument("-n", type=int, default=None, help="only the last N messages")
+
+    for name in ("advance", "tick"):
+        p = make(name, COMMANDS["advance"])
+        p.add_argument("interval", help="ms, or N-seconds/minutes/hours/days/blocks")
+
+    p = make("run")
+    p.add_argument("--limit", type=int, default=None, help="at most this many")
+    make("step")
+    make("pending")
+
+    p = make("log")
+    p.add_argument("process", nargs="?", help="default: the current process")
+    p.add_argument("--all", "-a", action="store_true", help="every process")
+    p.add_argument("-n", type=int, default=None, help="only the last N messages")
+
+    p = make("graph")
+    p.add_argument("--action", "-a", action="append", default=None,
+                   help="only messages with this Action (repeat for more)")
+    p.add_argument("--static", action="store_true", help="a picture, not an interactive graph")
+
+    p = make("timeline")
+    p.usage = "%(prog)s [PROCESS] EXPRESSION"
+    p.add_argument("expression", nargs="+", metavar="[PROCESS] EXPRESSION",
+                   help="the process (default: the current one) and a Lua expression")
+    p.add_argument("--plot", default=None, help="a numeric Lua expression to chart")
+
+    p = make("sequence")
+    p.add_argument("processes", nargs="*", help="only these processes (default: all)")
+    p.add_argument("--action", "-a", action="append", default=None,
+                   help="only messages with this Action (repeat for more)")
+    p.add_argument("--limit", "-n", type=int, default=None, help="at most N messages")
+
+    p = make("get")
+    p.add_argument("expression", nargs="+", help="a Lua expression")
+    p.add_argument("-p", "--process", default=None, help="default: the current process")
+
+    make("processes")
+    make("ps", COMMANDS["processes"])
+
+    p = make("reset")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--manual", action="store_true",
+                   help="do not carry messages automatically (use %%ao run / step)")
+    p.add_argument("--path", default=None, help="keep the log in this file")
+    p.add_argument("--instruction-limit", type=int, default=None, metavar="N",
+                   help="instructions per message (0: the host maximum, 4 billion)")
+
+    p = make("load")
+    p.add_argument("file", nargs="?", help="a .lua file")
+    p.add_argument("--blueprint", "-b", default=None, help="a blueprint instead of a file")
+    p.add_argument("-p", "--process", default=None, help="default: the current process")
+
+    p = make("help")
+    p.add_argument("command", nargs="?")
+    return out
+
+
+@magics_class
+class AoMagics(Magics):
+    """`%ao` and `%%ao`: a deterministic ao network in the notebook."""
+
+    network_name = Unicode("net", help="the user-namespace name of the Network").tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.parsers = _parsers()
+        self._net: Network | None = None
+        self.current: str | None = None
+
+    # -- the network and the current process --
+    @property
+    def net(self) -> Network:
+        """The user's network: `net` in the namespace (made when missing or replaced)."""
+        ns = self.shell.user_ns if self.shell is not None else {}
+        found = ns.get(self.network_name)
+        if isinstance(found, Network):
+            if found is not self._net:
+                self._net, self.current = found, None
+            return found
+        if self._net is None:
+            self._net = Network()
+            self.current = None
+        ns[self.network_name] = self._net
+        return self._net
+
+    def set_network(self, net: Network) -> None:
+        """Bind `net` as the network (in the namespace too)."""
+        self._net, self.current = net, None
+        if self.shell is not None:
+            self.shell.user_ns[self.network_name] = net
+
+    def process(self, ref: Any = None, spawn_default: bool = False) -> Process:
+        """A process by name/id/object; None means the current one."""
+        net = self.net
+        if ref is None:
+            if self.current is not None and self.current in net.messenger.processes:
+                return net.process(self.current)
+            if not spawn_default:
+                raise UsageError("no current process: %ao spawn NAME, or %ao use NAME")
+            proc = net.spawn(DEFAULT_PROCESS)
+            self.current = proc.id
+            return proc
+        try:
+            return net.process(ref)
+        except KeyError as exc:
+            raise UsageError(str(exc) if str(exc) else f"unknown process {ref!r}") from None
+
+    def _address(self, ref: str | None) -> str | None:
+        """A sender/owner: a wallet name, a process name, or an address."""
+        if ref is None:
+            return None
+        net = self.net
+        if isinstance(ref, (Wallet, Process)):
+            return ref.id
+        if ref in net.messenger.processes:
+            return ref
+        named = [pid for pid, info in net.messenger.processes.items() if info.name == ref]
+        if len(named) == 1:
+            return named[0]
+        if len(ref) == 43:
+            return ref
+        return net.wallet(ref).address
+
+    def name_of(self, address: str | None) -> str:
+        """A readable name for an address: a process name, a wallet name, or a short id."""
+        if not address:
+            return ""
+        net = self.net
+        info = net.messenger.processes.get(address)
+        if info is not None and info.name:
+            return info.name
+        for wallet in getattr(net, "_wallets", {}).values():
+            if wallet.address == address:
+                return wallet.name
+        return address[:8] + "…"
+
+    # -- the magic --
+    @no_var_expand
+    @line_cell_magic
+    def ao(self, line: str, cell: str | None = None) -> Any:
+        """%%ao [PROCESS]: run the cell's Lua in a process.  %ao COMMAND: see %ao help."""
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(f"{exc} in: {line}") from None
+        words = [self._expand(w) for w in words]
+        if cell is not None and not (words and self._command(words[0]) in ("spawn", "send",
+                                                                             "dryrun")):
+            return self.run_cell(cell, words)
+        if not words:
+            raise UsageError("%ao needs a command; %ao help lists them")
+        return self.command(words, cell)
+
+    def _expand(self, word: str) -> Any:
+        """`$name` is the value of a Python variable (a whole-word process or wallet stays an
+        object); `$$` is a literal `$`."""
+        ns = self.shell.user_ns if self.shell is not None else {}
+        whole = _VARIABLE.fullmatch(word)
+        if whole and isinstance(ns.get(whole.group(1)), (Process, Wallet)):
+            return ns[whole.group(1)]
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name is None:
+                return "$"
+            if name not in ns:
+                raise UsageError(f"${name}: no Python variable called {name!r} "
+                                 "(write $$ for a literal $)")
+            return str(ns[name])
+
+        return _VARIABLE.sub(value, word)
+
+    def _command(self, word: Any) -> str | None:
+        name = ALIASES.get(word, word) if isinstance(word, str) else None
+        return name if name in COMMANDS else None
+
+    def command(self, words: list[Any], cell: str | None = None) -> Any:
+        """Run `%ao WORDS...`."""
+        name = self._command(words[0])
+        if name is None:
+            raise UsageError(f"unknown command {words[0]!r}; commands: "
+                             f"{', '.join(c for c in COMMANDS if c != 'tick')} "
+                             "(%ao help COMMAND for details)")
+        parser = self.parsers[words[0] if words[0] in self.parsers else name]
+        objects = {str(w): w for w in words if not isinstance(w, str)}
+        try:
+            args = parser.parse_args([str(w) for w in words[1:]])
+        except _Exit:
+            return None
+        for key, value in vars(args).items():
+            if isinstance(value, str) and value in objects:
+                setattr(args, key, objects[value])
+            elif isinstance(value, list):
+                setattr(args, key, [objects.get(v, v) if isinstance(v, str) else v
+                                    for v in value])
+        handler: Callable[..., Any] = getattr(self, "cmd_" + name)
+        try:
+            return handler(args, cell)
+        except (UsageError, LuaCellError, Interrupted):
+            raise
+        except KeyboardInterrupt:
+            raise Interrupted("the message was stopped and the process rolled back") from None
+        except LuaError as exc:
+            raise LuaCellError(error_text(str(exc))) from None
+        except (AoError, KeyError, ValueError, TypeError, OSError) as exc:
+            text = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+            text = text or type(exc).__name__
+            raise UsageError(f"{text}\n{parser.format_usage().strip()}") from None
+
+    # -- %%ao: Lua in a process --
+    def run_cell(self, cell: str, words: list[Any]) -> Any:
+        """Evaluate the cell's Lua; lines starting with `%` in it are IPython line magics."""
+        # The ao kernel wraps plain Lua cells as `%%ao --cell-lines`: the body is then the whole
+        # cell, so line numbers need no shift for a `%%ao` line.
+        base = 1
+        if words[:1] == ["--cell-lines"]:
+            base, words = 0, words[1:]
+        sender = None
+        if "--from" in words:
+            i = words.index("--from")
+            if i + 1 >= len(words):
+                raise UsageError("--from needs a wallet name\nusage: %%ao [PROCESS] "
+                                 "[--from WALLET]")
+            sender = self._address(words[i + 1])
+            words = words[:i] + words[i + 2:]
+        if words in (["-h"], ["--help"]):
+            print("usage: %%ao [PROCESS] [--from WALLET]\n\nEvaluate the cell's Lua in PROCESS "
+                  "(default: the current one) as an Eval from its owner, like the aos REPL.\n"
+                  "Printed lines and the value of the last expression are shown; end the cell "
+                  "with ';' to hide the value.\nLines starting with % are IPython line magics "
+                  "(%ao send ...). The Result is in _.")
+            return None
+        if len(words) > 1:
+            raise UsageError(f"too many arguments: {' '.join(map(str, words))}\n"
+                             "usage: %%ao [PROCESS] [--from WALLET]")
+        proc: Process | None = None
+        if words:
+            proc = self.process(words[0])
+            self.current = proc.id
+        segments = _segments(cell)
+        value: Any = None
+        for i, (start, kind, text) in enumerate(segments):
+            last = i == len(segments) - 1
+            if kind == "magic":
+                name, _, rest = text[1:].partition(" ")
+                value = self.shell.run_line_magic(name, rest) if self.shell else None
+                proc = None            # the magic may have changed the current process
+            else:
+                if proc is None:
+                    proc = self.process(None, spawn_default=True)
+                value = self.evaluate(proc, text, offset=start + base, sender=sender)
+                value._ipython_display_()
+            if not last and value is not None:
+                _display(value)
+                value = None
+        return value
+
+    def evaluate(self, proc: Process, code: str, offset: int = 0, sender: Any = None,
+                 last_value: bool = True, where: str = "line") -> CellResult:
+        """An Eval of `code` in `proc`; Lua errors raise LuaCellError (red, with the line)."""
+        sent = with_last_value(code) if last_value else code
+        err = syntax_error(sent)
+        if err is not None and syntax_error("return " + sent) is None:
+            err = None
+        if err is not None:
+            raise LuaCellError(error_text(err, offset, where))
+        try:
+            result = proc.eval(sent, sender=sender)
+        except KeyboardInterrupt:
+            raise Interrupted(f"the Lua code was stopped; process {proc.name or proc.id} is as "
+                              "it was before this cell") from None
+        if result.error is not None:
+            raise LuaCellError(error_text(result.error, offset, where))
+        return CellResult.of(result)
+
+    # -- commands --
+    def cmd_help(self, args: argparse.Namespace, cell: str | None) -> None:
+        if args.command:
+            name = ALIASES.get(args.command, args.command)
+            if name not in self.parsers:
+                raise UsageError(f"unknown command {args.command!r}; %ao help lists them")
+            self.parsers[args.command].print_help()
+            return
+        lines = ["%%ao [PROCESS]          run the cell's Lua in PROCESS (default: the current "
+                 f"one; a process {DEFAULT_PROCESS!r} is spawned when there is none)",
+                 "%ao COMMAND ...         commands (each has --help):"]
+        lines += [f"  {name:<10} {text}" for name, text in COMMANDS.items() if name != "tick"]
+        lines.append(f"The network is `{self.network_name}`; the last result is `_`; "
+                     "$name in a command is a Python variable.")
+        print("\n".join(lines))
+
+    def _code_for_spawn(self, args: argparse.Namespace, cell: str | None) -> list[tuple[str,
+                                                                                          str]]:
+        parts: list[tuple[str, str]] = []
+        if args.blueprint:
+            parts.append((f"blueprint {args.blueprint}", blueprint_source(args.blueprint)))
+        if args.file:
+            parts.append((args.file, _read_lua(args.file)))
+        if cell is not None and not is_blank(cell):
+            parts.append(("line", cell))
+        return parts
+
+    def cmd_spawn(self, args: argparse.Namespace, cell: str | None) -> Process:
+        parts = self._code_for_spawn(args, cell)
+        for where, code in parts:
+            err = syntax_error(code)
+            if err is not None:
+                raise LuaCellError(error_text(err, 1 if where == "line" else 0,
+                                              where if where == "line" else f"{where}, line"))
+        tags = _tags(args.tag)
+        if args.cron:
+            tags += [("Cron-Interval", args.cron), ("Cron-Tag-Action", args.cron_action)]
+        net = self.net
+        proc = net.spawn(args.name, owner=self._address(args.owner), tags=tags)
+        if not args.keep_current:
+            self.current = proc.id
+        for where, code in parts:
+            result = self.evaluate(proc, code, offset=1 if where == "line" else 0,
+                                   last_value=where == "line",
+                                   where=where if where == "line" else f"{where}, line")
+            if result.output:
+                ui.show(ui.output_bundle(result.output))
+        return proc
+
+    def _message_target(self, args: argparse.Namespace) -> tuple[Process, str]:
+        target = args.target
+        if len(target) > 2:
+            raise UsageError(f"expected [PROCESS] ACTION, got {len(target)} words (quote "
+                             "values with spaces)")
+        proc = self.process(target[0] if len(target) == 2 else None)
+        return proc, str(target[-1])
+
+    def cmd_send(self, args: argparse.Namespace, cell: str | None) -> Message:
+        proc, action = self._message_target(args)
+        data = _cell_data(cell) if cell is not None and args.data is None else (args.data or "")
+        msg = self.net.send(proc, action=action, data=data, tags=_tags(args.tag),
+                            sender=self._address(args.sender))
+        if msg.result is not None:
+            _show_result(msg.result, self)
+        return msg
+
+    def cmd_dryrun(self, args: argparse.Namespace, cell: str | None) -> CellResult:
+        proc, action = self._message_target(args)
+        data = _cell_data(cell) if cell is not None and args.data is None else (args.data or "")
+        result = self.net.dryrun(proc, action=action, data=data, tags=_tags(args.tag),
+                                 sender=self._address(args.sender))
+        if result.error is not None:
+            raise LuaCellError(error_text(result.error))
+        shown = CellResult.of(result)
+        shown.summary = _summary(result, self)
+        shown._ipython_display_()
+        return shown
+
+    def cmd_use(self, args: argparse.Namespace, cell: str | None) -> Process:
+        proc = self.process(args.process)
+        self.current = proc.id
+        return proc
+
+    def cmd_inbox(self, args: argparse.Namespace, cell: str | None) -> Any:
+        import pandas as pd
+
+        rows = []
+        if args.wallet is not None:
+            wallet = self.net.wallet(str(args.wallet)) if not isinstance(
+                args.wallet, Wallet) else args.wallet
+            for msg in wallet.inbox:
+                rows.append({"from": self.name_of(msg.from_), "action": msg.action or "",
+                             "data": _short(msg.data)})
+        else:
+            for item in self.process(args.process).inbox:
+                rows.append({"from": self.name_of(item.get("From")),
+                             "action": item.get("Action") or "",
+                             "data": _short(item.get("Data") or "")})
+        frame = pd.DataFrame(rows, columns=["from", "action", "data"])
+        return frame.tail(args.n) if args.n else frame
+
+    def cmd_advance(self, args: argparse.Namespace, cell: str | None) -> list[Message]:
+        fired = self.net.advance(int(args.interval) if str(args.interval).isdigit()
+                                 else args.interval)
+        errors = [m for m in fired if m.result is not None and m.result.error]
+        print(f"fired {len(fired)} cron message{'s' if len(fired) != 1 else ''}"
+              + (f" ({len(errors)} failed)" if errors else "")
+              + f"; now {_iso(self.net.now)}, block {self.net.block_height}")
+        return fired
+
+    def cmd_run(self, args: argparse.Namespace, cell: str | None) -> int:
+        return self.net.run(limit=args.limit)
+
+    def cmd_step(self, args: argparse.Namespace, cell: str | None) -> Message | None:
+        msg = self.net.step()
+        if msg is None:
+            print("nothing queued")
+        elif msg.result is not None:
+            _show_result(msg.result, self)
+        return msg
+
+    def cmd_pending(self, args: argparse.Namespace, cell: str | None) -> list[Message]:
+        return self.net.pending()
+
+    def cmd_log(self, args: argparse.Namespace, cell: str | None) -> Any:
+        frame = self.net.messages()
+        if not args.all:
+            frame = frame[frame["process"] == self.process(args.process).id]
+        columns = ["slot", "action", "from", "data", "output", "error"]
+        table = frame[columns].copy()
+        if args.all:
+            table.insert(0, "process", [self.name_of(p) for p in frame["process"]])
+        table["action"] = [_text(a) for a in frame["action"]]
+        table["from"] = [self.name_of(_text(a)) for a in frame["from"]]
+        table["data"] = [_short(_text(d)) for d in frame["data"]]
+        table["output"] = [_short(ui.plain_text(_text(o))) for o in frame["output"]]
+        table["error"] = [error_text(_text(e)) if _text(e) else "" for e in frame["error"]]
+        if not any(table["error"]):
+            table = table.drop(columns=["error"])
+        table = table.reset_index(drop=True)
+        return table.tail(args.n) if args.n else table
+
+    def _widgets(self, name: str) -> Callable[..., Any] | None:
+        try:
+            widgets = importlib.import_module("ao_kernel.widgets")
+        except Exception as exc:  # noqa: BLE001 - any import problem means "not available"
+            print(f"%ao {name}: ao_kernel.widgets is not available ({exc})")
+            return None
+        fn = getattr(widgets, name, None)
+        if fn is None:
+            print(f"%ao {name}: ao_kernel.widgets has no {name}() yet")
+        return fn
+
+    def cmd_graph(self, args: argparse.Namespace, cell: str | None) -> Any:
+        fn = self._widgets("graph")
+        if fn is None:
+            return None
+        options: dict[str, Any] = {}
+        if args.action:
+            options["action"] = args.action[0] if len(args.action) == 1 else args.action
+        if args.static:
+            options["interactive"] = False
+        return fn(self.net, **options)
+
+    def cmd_timeline(self, args: argparse.Namespace, cell: str | None) -> Any:
+        words = [str(w) for w in args.expression]
+        proc = None
+        if len(words) > 1:
+            try:
+                proc = self.net.process(args.expression[0])
+                words = words[1:]
+            except KeyError:
+                proc = None
+        proc = proc or self.process(None)
+        fn = self._widgets("timeline")
+        if fn is None:
+            return None
+        options = {"plot": args.plot} if args.plot else {}
+        return fn(proc, " ".join(words), **options)
+
+    def cmd_sequence(self, args: argparse.Namespace, cell: str | None) -> Any:
+        fn = self._widgets("sequence")
+        if fn is None:
+            return None
+        options: dict[str, Any] = {}
+        if args.processes:
+            options["processes"] = [self.process(p) for p in args.processes]
+        if args.action:
+            options["action"] = args.action[0] if len(args.action) == 1 else args.action
+        if args.limit is not None:
+            options["limit"] = args.limit
+        return fn(self.net, **options)
+
+    def cmd_get(self, args: argparse.Namespace, cell: str | None) -> Any:
+        return self.process(args.process).get(" ".join(map(str, args.expression)))
+
+    def cmd_processes(self, args: argparse.Namespace, cell: str | None) -> Any:
+        import pandas as pd
+
+        rows = [{"name": p.name or "", "id": p.id, "owner": self.name_of(p.owner),
+                 "messages": len(p.log), "current": "*" if p.id == self.current else ""}
+                for p in self.net.processes]
+        return pd.DataFrame(rows, columns=["name", "id", "owner", "messages", "current"])
+
+    def cmd_reset(self, args: argparse.Namespace, cell: str | None) -> None:
+        old = self._net
+        options: dict[str, Any] = {}
+        if args.instruction_limit is not None:
+            options["instruction_limit"] = args.instruction_limit or None
+        net = Network(path=args.path, seed=args.seed, auto_run=not args.manual, **options)
+        if old is not None and old is not net and old.store.durable:
+            old.close()
+        self.set_network(net)
+        mode = "manual (%ao run / step)" if args.manual else "automatic"
+        print(f"new network {self.network_name} (seed {net.seed}, {mode})")
+
+    def cmd_load(self, args: argparse.Namespace, cell: str | None) -> CellResult:
+        if (args.file is None) == (args.blueprint is None):
+            raise UsageError("give a FILE.lua or --blueprint NAME\n"
+                             + self.parsers["load"].format_usage().strip())
+        if args.blueprint:
+            where, code = f"blueprint {args.blueprint}, line", blueprint_source(args.blueprint)
+        else:
+            where, code = f"{args.file}, line", _read_lua(args.file)
+        return self.evaluate(self.process(args.process), code, last_value=False, where=where)
+
+
+def _segments(cell: str) -> list[tuple[int, str, str]]:
+    """(first line index, "lua" | "magic", text): runs of Lua and the `%` lines between them."""
+    out: list[tuple[int, str, str]] = []
+    lua: list[str] = []
+    start = 0
+    for i, line in enumerate(cell.split("\n")):
+        if line.startswith("%") and not line.startswith("%%"):
+            if lua and not is_blank("\n".join(lua)):
+                out.append((start, "lua", "\n".join(lua)))
+            out.append((i, "magic", line))
+            lua, start = [], i + 1
+        else:
+            lua.append(line)
+    if lua and not is_blank("\n".join(lua)):
+        out.append((start, "lua", "\n".join(lua)))
+    return out
+
+
+def _cell_data(cell: str) -> str:
+    """A cell used as message Data, without the newline IPython ends cells with."""
+    return cell[:-1] if cell.endswith("\n") else cell
+
+
+def _display(value: Any) -> None:
+    from IPython.display import display
+
+    display(value)
+
+
+def _tags(pairs: list[str]) -> list[tuple[str, str]]:
+    tags = []
+    for pair in pairs:
+        name, sep, value = str(pair).partition("=")
+        if not sep or not name:
+            raise UsageError(f"tags are NAME=VALUE, got {pair!r}")
+        tags.append((name, value))
+    return tags
+
+
+def _read_lua(path: str) -> str:
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UsageError(f"no file {path}")
+    return file.read_text(encoding="utf-8")
+
+
+def _text(value: Any) -> str:
+    """Table cells: None and NaN are empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = str(text).replace("\n", "⏎")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _iso(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _summary(result: Result, magics: AoMagics) -> list[str]:
+    """One line per message and spawn a result sent."""
+    lines = []
+    for msg in result.messages:
+        to = magics.name_of(msg.target) if msg.target else "(no target)"
+        data = f" {_short(msg.data, 40)!r}" if msg.data else ""
+        lines.append(f"→ {to}: {msg.action or '(no action)'}{data}")
+    for spawn in result.spawns:
+        lines.append(f"→ spawn {spawn.tags.get('Name', '')}".rstrip())
+    return lines
+
+
+def _show_result(result: Result, magics: AoMagics) -> None:
+    """What a message did: its output, its error (red), the messages it sent."""
+    if result.error is not None:
+        ui.show(ui.error_bundle("Lua error: " + error_text(result.error)))
+        return
+    if result.output:
+        ui.show(ui.output_bundle(result.output))
+    lines = _summary(result, magics)
+    if lines:
+        print("\n".join(lines))
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext ao_kernel`: register %ao / %%ao and put `net` in the namespace."""
+    magics = AoMagics(ipython)
+    ipython.register_magics(magics)
+    _ = magics.net
+
+
+def magics_of(ipython: Any) -> AoMagics | None:
+    """The AoMagics registered in a shell (None before `%load_ext ao_kernel`)."""
+    found = ipython.magics_manager.registry.get("AoMagics")
+    return found if isinstance(found, AoMagics) else None
