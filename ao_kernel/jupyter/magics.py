@@ -9,11 +9,12 @@ the last result is in `_`, like any IPython value.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import importlib
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Unicode
 
+from ..clock import parse_interval
 from ..errors import AoError, LuaError
 from ..message import Message, Result
 from ..network import Network
@@ -112,6 +114,20 @@ COMMANDS: dict[str, str] = {
     "help": "this list, or the help of one command",
 }
 ALIASES = {"tick": "advance", "ps": "processes"}
+PROGRESS_SPAN_MS = 3_600_000  # advancing an hour or more of virtual time shows progress
+PROGRESS_QUEUE = 1_000  # running with this many queued shows progress
+
+
+@contextlib.contextmanager
+def _progress(net: Any, show: bool, **options: Any) -> Iterator[None]:
+    """A live progress bar around a long crank, when asked to show one."""
+    if not show:
+        yield
+        return
+    from ..widgets.progress import Progress
+
+    with Progress(net, show=True, **options):
+        yield
 
 
 def blueprint_names() -> list[str]:
@@ -176,9 +192,13 @@ def _parsers() -> dict[str, _Parser]:
     for name in ("advance", "tick"):
         p = make(name, COMMANDS["advance"])
         p.add_argument("interval", help="ms, or N-seconds/minutes/hours/days/blocks")
+        p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="show a progress bar (default: for an hour of virtual time or more)")
 
     p = make("run")
     p.add_argument("--limit", type=int, default=None, help="at most this many")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help=f"show a progress bar (default: with {PROGRESS_QUEUE:,}+ queued)")
     make("step")
     make("pending")
 
@@ -549,8 +569,13 @@ class AoMagics(Magics):
         return frame.tail(args.n) if args.n else frame
 
     def cmd_advance(self, args: argparse.Namespace, cell: str | None) -> list[Message]:
-        fired = self.net.advance(int(args.interval) if str(args.interval).isdigit()
-                                 else args.interval)
+        interval = int(args.interval) if str(args.interval).isdigit() else args.interval
+        target = self.net.clock.target_of(parse_interval(interval))
+        show = args.progress
+        if show is None:  # decided by the request, not by timing, so outputs are reproducible
+            show = target - self.net.now >= PROGRESS_SPAN_MS
+        with _progress(self.net, show, until=target, description="advance"):
+            fired = self.net.advance(interval)
         errors = [m for m in fired if m.result is not None and m.result.error]
         print(f"fired {len(fired)} cron message{'s' if len(fired) != 1 else ''}"
               + (f" ({len(errors)} failed)" if errors else "")
@@ -558,7 +583,11 @@ class AoMagics(Magics):
         return fired
 
     def cmd_run(self, args: argparse.Namespace, cell: str | None) -> int:
-        return self.net.run(limit=args.limit)
+        show = args.progress
+        if show is None:
+            show = len(self.net.messenger.queue) >= PROGRESS_QUEUE
+        with _progress(self.net, show, description="run"):
+            return self.net.run(limit=args.limit)
 
     def cmd_step(self, args: argparse.Namespace, cell: str | None) -> Message | None:
         msg = self.net.step()

@@ -426,3 +426,33 @@ def test_error_text_and_display() -> None:
     assert "font-weight:bold" in html
     bundle = output_bundle(text)
     assert bundle["text/plain"] == "a = <function> <b>" and "0x" not in bundle["text/html"]
+
+
+def test_long_advance_and_run_show_a_progress_bar(capsys):
+    from IPython.testing.globalipapp import get_ipython
+
+    from ao_kernel.widgets.progress import Progress
+
+    ip = get_ipython()
+    ip.run_line_magic("load_ext", "ao_kernel")
+    shown = []
+    original = Progress.__enter__
+
+    def spy(self):
+        shown.append(self.widget)
+        return original(self)
+
+    Progress.__enter__ = spy
+    try:
+        ip.run_line_magic("ao", "reset")
+        ip.run_line_magic("ao", "spawn ticker --cron 1-minute --cron-action Tick")
+        ip.run_line_magic("ao", "advance 10-minutes")
+        assert shown == []
+        ip.run_line_magic("ao", "advance 2-hours")
+        assert len(shown) == 1
+        ip.run_line_magic("ao", "advance 5-minutes --progress")
+        assert len(shown) == 2
+        ip.run_line_magic("ao", "run --progress")
+        assert len(shown) == 3
+    finally:
+        Progress.__enter__ = original
