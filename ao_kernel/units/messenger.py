@@ -167,36 +167,27 @@ class Messenger:
             return res
         pushed_for = origin.pushed_for or origin.id
         module = self.processes[pid].module
-        for target, data, anchor, tags in raw.messages:
+        outbox = [(res.messages, "Message", t, d, a, tags) for t, d, a, tags in raw.messages]
+        outbox += [(res.spawns, "Process", None, d, a, tags) for d, a, tags in raw.spawns]
+        for into, kind, target, data, anchor, tags in outbox:
             entry = Message(id=None, target=target, owner="", from_=pid, tag_list=tags,
                             data=data, kind="outbox", anchor=anchor)
-            res.messages.append(entry)
-            if not push or not target:
+            into.append(entry)
+            if not push or (kind == "Message" and not target):
                 continue
-            out_tags = [(n, v) for n, v in tags if n not in _PUSH_DROP]
-            out_tags += [("Data-Protocol", "ao"), ("Type", "Message"), ("From-Process", pid),
-                         ("From-Module", module)]
+            signed = [(n, v) for n, v in tags if n not in _PUSH_DROP]
+            signed += [("Data-Protocol", "ao"), ("Type", kind), ("From-Process", pid),
+                       ("From-Module", module)]
             if pushed_for:
-                out_tags.append(("Pushed-For", pushed_for))
-            entry.pushed = Message(id=self.ids.next("push", pid, target, data), target=target,
-                                   owner=self.address, from_=pid, tag_list=out_tags, data=data,
-                                   pushed_for=pushed_for)
-            self.submit(entry.pushed)
-        for data, anchor, tags in raw.spawns:
-            entry = Message(id=None, target=None, owner="", from_=pid, tag_list=tags, data=data,
-                            kind="outbox", anchor=anchor)
-            res.spawns.append(entry)
-            if not push:
-                continue
-            sp_tags = [(n, v) for n, v in tags if n not in _PUSH_DROP]
-            sp_tags += [("Data-Protocol", "ao"), ("Type", "Process"), ("From-Process", pid),
-                        ("From-Module", module)]
-            if pushed_for:
-                sp_tags.append(("Pushed-For", pushed_for))
-            ident = self.ids.next("spawn", pid, data)
-            entry.pushed = Message(id=ident, target=ident, owner=self.address, from_=pid,
-                                   tag_list=sp_tags, data=data, kind="process",
-                                   pushed_for=pushed_for)
+                signed.append(("Pushed-For", pushed_for))
+            if kind == "Process":
+                ident = self.ids.next("spawn", pid, data)
+                target = ident
+            else:
+                ident = self.ids.next("push", pid, target or "", data)
+            entry.pushed = Message(id=ident, target=target, owner=self.address, from_=pid,
+                                   tag_list=signed, data=data, pushed_for=pushed_for,
+                                   kind="process" if kind == "Process" else "message")
             self.submit(entry.pushed)
         for message_id, processes in raw.assignments:
             res.assignments.append({"processes": list(processes), "message": message_id})
