@@ -76,6 +76,7 @@ class Messenger:
             self.queue.append(Work("deliver", msg, msg.target))
         else:
             msg.kind = "wallet"
+            msg.timestamp, msg.block_height = self.su.clock.now, self.su.clock.height
             self.wallet_inbox.setdefault(msg.target or "", []).append(msg)
             self.store.append(msg)
 

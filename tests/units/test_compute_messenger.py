@@ -147,3 +147,12 @@ def test_error_message_is_the_plain_last_line():
     assert res.error_message == '[string ".handlers"]:' + res.error_message.split(":", 2)[1] + \
         ': [string "aos"]:1: boom'
     assert "boom" in repr(res) and "\x1b" not in repr(res)
+
+
+def test_deliveries_to_wallets_are_timestamped(net):
+    a = net.spawn("a")
+    alice = net.wallet("alice")
+    net.advance("1-minute")
+    net.send(a, action="Send", data=alice.address)
+    delivered = alice.inbox[-1]
+    assert delivered.timestamp == net.now and delivered.block_height == net.block_height
