@@ -155,7 +155,7 @@ class Message:
         return default
 
     def __repr__(self) -> str:
-        what = self.action or self.kind
+        what = self.action or (f"Data={plain(self.data)[:16]!r}" if self.data else "-")
         where = f" slot={self.slot}" if self.slot is not None else ""
         ident = (self.id or self.kind)[:8]
         return f"<Message {ident} {what} -> {(self.target or '')[:8]}{where}>"

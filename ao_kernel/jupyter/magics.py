@@ -25,7 +25,7 @@ from traitlets import Unicode
 
 from ..clock import parse_interval
 from ..errors import AoError, LuaError
-from ..message import Message, Result
+from ..message import Message, Result, plain
 from ..network import Network
 from ..process import Process, Wallet
 from . import display as ui
@@ -176,6 +176,8 @@ def _parsers() -> dict[str, _Parser]:
                    help="a cron interval such as 10-seconds (its messages carry --cron-action)")
     p.add_argument("--cron-action", default="Cron", metavar="ACTION")
     p.add_argument("--keep-current", action="store_true", help="do not make it current")
+    p.add_argument("--new", action="store_true",
+                   help="spawn another process even if one with this name exists")
 
     message_args(make("send"))
     message_args(make("dryrun"))
@@ -194,6 +196,8 @@ def _parsers() -> dict[str, _Parser]:
         p.add_argument("interval", help="ms, or N-seconds/minutes/hours/days/blocks")
         p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: for an hour of virtual time or more)")
+        p.add_argument("--quiet", "-q", action="store_true",
+                       help="only the one-line summary, not each cron message")
 
     p = make("run")
     p.add_argument("--limit", type=int, default=None, help="at most this many")
@@ -505,7 +509,14 @@ class AoMagics(Magics):
         if args.cron:
             tags += [("Cron-Interval", args.cron), ("Cron-Tag-Action", args.cron_action)]
         net = self.net
-        proc = net.spawn(args.name, owner=self._address(args.owner), tags=tags)
+        existing = [p for p in net.processes if p.name == args.name]
+        if existing and not args.new:
+            # Re-running a cell should not make a twin: reuse it and load the code again
+            # (aos handlers added under the same name are replaced in place).
+            proc = existing[-1]
+            print(f"{args.name} already exists; loading into it (--new spawns another)")
+        else:
+            proc = net.spawn(args.name, owner=self._address(args.owner), tags=tags)
         if not args.keep_current:
             self.current = proc.id
         for where, code in parts:
@@ -568,7 +579,7 @@ class AoMagics(Magics):
         frame = pd.DataFrame(rows, columns=["from", "action", "data"])
         return frame.tail(args.n) if args.n else frame
 
-    def cmd_advance(self, args: argparse.Namespace, cell: str | None) -> list[Message]:
+    def cmd_advance(self, args: argparse.Namespace, cell: str | None) -> list[Message] | None:
         interval = int(args.interval) if str(args.interval).isdigit() else args.interval
         target = self.net.clock.target_of(parse_interval(interval))
         show = args.progress
@@ -580,7 +591,7 @@ class AoMagics(Magics):
         print(f"fired {len(fired)} cron message{'s' if len(fired) != 1 else ''}"
               + (f" ({len(errors)} failed)" if errors else "")
               + f"; now {_iso(self.net.now)}, block {self.net.block_height}")
-        return fired
+        return None if args.quiet or not fired else fired
 
     def cmd_run(self, args: argparse.Namespace, cell: str | None) -> int:
         show = args.progress
@@ -757,7 +768,7 @@ def _text(value: Any) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    text = str(text).replace("\n", "⏎")
+    text = plain(str(text)).replace("\n", "⏎")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

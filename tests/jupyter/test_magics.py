@@ -456,3 +456,35 @@ def test_long_advance_and_run_show_a_progress_bar(capsys):
         assert len(shown) == 3
     finally:
         Progress.__enter__ = original
+
+
+def test_advance_quiet_and_plain_summaries():
+    from IPython.testing.globalipapp import get_ipython
+
+    ip = get_ipython()
+    ip.run_line_magic("load_ext", "ao_kernel")
+    ip.run_line_magic("ao", "reset")
+    ip.run_line_magic("ao", "spawn ticker --cron 1-minute --cron-action Tick")
+    assert ip.run_line_magic("ao", "advance 5-minutes --quiet") is None
+    assert len(ip.run_line_magic("ao", "advance 5-minutes")) == 5
+    from ao_kernel.jupyter.magics import _short
+
+    assert _short("\x1b[90mYou transferred \x1b[34m250") == "You transferred 250"
+
+
+def test_rerunning_a_spawn_cell_reuses_the_process(capsys):
+    from IPython.testing.globalipapp import get_ipython
+
+    ip = get_ipython()
+    ip.run_line_magic("load_ext", "ao_kernel")
+    ip.run_line_magic("ao", "reset")
+    code = 'Handlers.add("Hi", "Hi", function(msg) msg.reply({ Data = "v1" }) end)'
+    first = ip.run_cell_magic("ao", "spawn greeter", code)
+    again = ip.run_cell_magic("ao", "spawn greeter", code.replace("v1", "v2"))
+    assert again.id == first.id
+    assert "already exists" in capsys.readouterr().out
+    net = ip.user_ns["net"]
+    assert len([p for p in net.processes if p.name == "greeter"]) == 1
+    assert net.send(first, action="Hi").result.messages[0].data == "v2"
+    other = ip.run_line_magic("ao", "spawn greeter --new")
+    assert other.id != first.id
