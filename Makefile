@@ -20,17 +20,18 @@ test: $(STAMP) browser
 browser:
 	@bash scripts/install-browser.sh
 
-# JupyterLab with the `ao` kernel installed into the venv (the lessons arrive with the workshop
-# issue; until then it opens the notebooks folder).
+# JupyterLab on the workshop (lessons/, research notebooks in notebooks/) with the `ao` kernel
+# installed into the venv.
 lab: $(STAMP)
 	$(BIN)/ao-kernel install --sys-prefix
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=. lessons/README.md
 
 demo: $(STAMP)
 	$(BIN)/python -m ao_kernel.demo
 
+# Benchmarks (never part of `make test`): about 5-10 minutes; `make bench ARGS=--quick` ~1 minute.
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check ao_kernel tests bench

@@ -7,7 +7,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `ao-kernel demo`, `ao-kernel install`, `ao-kernel uninstall`."""
+    """Entry point: `ao-kernel demo`, `install`, `uninstall`, `lessons DEST`."""
     parser = argparse.ArgumentParser(prog="ao-kernel", description="ao networks in notebooks")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run a short tour of the engine")
@@ -23,6 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     install.add_argument("--name", default="ao", help="the kernel name (default: ao)")
     remove = sub.add_parser("uninstall", help="remove the kernelspec")
     remove.add_argument("--name", default="ao")
+    lessons = sub.add_parser("lessons", help="copy the workshop lessons into a folder",
+                             description="Copy the workshop (lessons, solutions, README.md) "
+                                         "into DEST and mark the notebooks trusted. Files "
+                                         "already in DEST are kept unless --force.")
+    lessons.add_argument("dest", metavar="DEST", help="the folder to copy into")
+    lessons.add_argument("--clear-outputs", action="store_true",
+                         help="remove the stored outputs (default: keep them)")
+    lessons.add_argument("--force", action="store_true",
+                         help="overwrite notebooks already in DEST (resets them)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import main as demo
@@ -48,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no kernelspec called {args.name}", file=sys.stderr)
             return 1
         print(f"removed kernelspec {args.name} from {path}")
+    elif args.command == "lessons":
+        from .workshop import copy_lessons
+
+        try:
+            written = copy_lessons(args.dest, clear_outputs=args.clear_outputs, force=args.force)
+        except FileNotFoundError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        print(f"copied {len(written)} files into {args.dest}")
     return 0
 
 
