@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(paths: list[str]) -> int:
-    notebooks = [Path(p) for p in paths] or sorted(
+    notebooks = [Path(p).resolve() for p in paths] or sorted(
         [*ROOT.glob("lessons/*.ipynb"), *ROOT.glob("lessons/solutions/*.ipynb"),
          *ROOT.glob("notebooks/*.ipynb")])
     with tempfile.TemporaryDirectory() as prefix:

@@ -40,7 +40,23 @@ def _convert(value: Any, table_id: Callable[[Any], int] | None, depth: int,
             keys) == list(range(1, len(keys) + 1)):
         ordered = sorted(items, key=lambda kv: kv[0])
         return [_convert(v, table_id, depth + 1, seen) for _, v in ordered]
+    items.sort(key=_key_order)
     return {_key(k): _convert(v, table_id, depth + 1, seen) for k, v in items}
+
+
+def _key_order(item: tuple[Any, Any]) -> tuple[int, Any]:
+    """The order of the sandbox's `pairs`: numbers, strings, booleans, then anything else.
+
+    Lua's raw traversal order changes from run to run, so dicts are built in this fixed order.
+    """
+    key = item[0]
+    if isinstance(key, bool):
+        return (2, key)
+    if isinstance(key, (int, float)):
+        return (0, key)
+    if isinstance(key, str):
+        return (1, key)
+    return (3, 0)
 
 
 def _key(key: Any) -> Any:

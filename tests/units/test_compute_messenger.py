@@ -156,3 +156,13 @@ def test_deliveries_to_wallets_are_timestamped(net):
     net.send(a, action="Send", data=alice.address)
     delivered = alice.inbox[-1]
     assert delivered.timestamp == net.now and delivered.block_height == net.block_height
+
+
+def test_tables_convert_to_dicts_in_a_fixed_key_order():
+    orders = set()
+    for _ in range(4):
+        net = Network()
+        p = net.spawn("p", code="T = { zeta = 1, alpha = 2, [3] = 'x', mid = { b = 1, a = 2 } }")
+        value = p.get("T")
+        orders.add((tuple(value), tuple(value["mid"])))
+    assert orders == {((3, "alpha", "mid", "zeta"), ("a", "b"))}
