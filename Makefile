@@ -24,7 +24,8 @@ browser:
 # installed into the venv.
 lab: $(STAMP)
 	$(BIN)/ao-kernel install --sys-prefix
-	$(BIN)/jupyter lab --notebook-dir=. lessons/README.md
+	$(BIN)/jupyter lab --notebook-dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
+		lessons/README.md
 
 demo: $(STAMP)
 	$(BIN)/python -m ao_kernel.demo
