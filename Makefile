@@ -30,7 +30,7 @@ lab: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m ao_kernel.demo
 
-# Benchmarks (never part of `make test`): about 5-10 minutes; `make bench ARGS=--quick` ~1 minute.
+# Benchmarks (never part of `make test`): about 4-6 minutes; `make bench ARGS=--quick` ~1 minute.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(ARGS)
 

