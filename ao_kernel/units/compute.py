@@ -18,6 +18,7 @@ from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, 
 
 MsgArgs = tuple[Any, ...]
 CHECKPOINT_EVERY = 1000
+RECENT_MIN = 32  # after a rollback, snapshot if the replay since the last snapshot was longer
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ProcessRuntime:
         self.checkpoint_every = checkpoint_every
         self.history: list[MsgArgs] = []
         self.checkpoints: dict[int, bytes] = {}
+        self.recent: tuple[int, bytes] | None = None
         from .checkpoint import boot
 
         boot(self)
@@ -111,6 +113,7 @@ class ProcessRuntime:
             raise
         if raw.error is not None:
             self.rebuild()
+            self._remember_recent()
             return RawResult(error=raw.error)
         if keep:
             self.history.append(args)
@@ -119,6 +122,21 @@ class ProcessRuntime:
         else:
             self.rebuild()
         return raw
+
+    def _remember_recent(self) -> None:
+        """After a rollback, keep one extra snapshot of the current state (replacing the last
+        such one) so that the next error nearby replays a few messages, not up to a thousand."""
+        from .checkpoint import snapshot
+
+        n = len(self.history)
+        base = max((k for k in self.checkpoints if k <= n), default=0)
+        if self.recent is not None and base < self.recent[0] <= n:
+            base = self.recent[0]
+        if n - base < RECENT_MIN:
+            return
+        blob = snapshot(self)
+        if blob is not None:
+            self.recent = (n, blob)
 
     def checkpoint(self) -> bool:
         """Snapshot the current state; False when it cannot be (a pending Receive, say)."""
@@ -136,10 +154,13 @@ class ProcessRuntime:
         from .checkpoint import boot, restore
 
         n = len(self.history) if upto is None else upto
-        base = max((k for k in self.checkpoints if k <= n), default=0)
+        saved = dict(self.checkpoints)
+        if self.recent is not None and self.recent[0] <= n:
+            saved.setdefault(*self.recent)
+        base = max((k for k in saved if k <= n), default=0)
         with interrupts.suspend():
             if base:
-                restore(self, self.checkpoints[base])
+                restore(self, saved[base])
             else:
                 boot(self)
             for args in self.history[base:n]:
@@ -153,6 +174,7 @@ class ProcessRuntime:
         twin.checkpoint_every = 0
         twin.history = self.history[:n]
         twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
+        twin.recent = self.recent if self.recent is not None and self.recent[0] <= n else None
         twin.rebuild()
         return twin
 

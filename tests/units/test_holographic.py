@@ -172,3 +172,31 @@ def test_time_travel_and_rollback_with_a_pending_receive():
     assert p.get("Got") == "yes"
     assert p.at(p.log[-2].slot).get("Got") is None
     assert net.verify()[0].ok
+
+
+def test_errors_close_together_replay_only_what_follows_the_last_rollback(monkeypatch):
+    from ao_kernel.units.compute import ProcessRuntime
+
+    net = Network()
+    p = net.spawn("p", code="""
+      N = 0
+      Handlers.add("Add", "Add", function() N = N + 1 end)
+      Handlers.add("Bad", "Bad", function() N = -1; error("bad") end)
+    """)
+    for _ in range(300):
+        net.send(p, action="Add")
+    net.send(p, action="Bad")
+    assert net.compute.runtimes[p.id].recent is not None
+    for _ in range(5):
+        net.send(p, action="Add")
+    calls = {"n": 0}
+    original = ProcessRuntime._call
+
+    def counting(self, args):
+        calls["n"] += 1
+        return original(self, args)
+
+    monkeypatch.setattr(ProcessRuntime, "_call", counting)
+    net.send(p, action="Bad")
+    assert calls["n"] <= 1 + 5
+    assert p.get("N") == 305 and net.verify()[0].ok
