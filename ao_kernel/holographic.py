@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -145,9 +146,17 @@ def _row_message(row: dict[str, Any]) -> Message:
                    assignment_id=row["assignment_id"], cron=bool(row["cron"]))
 
 
+_ADDRESS = re.compile(r"(function|table|thread|userdata): (?:builtin: )?0x[0-9a-fA-F]+")
+
+
+def _unaddressed(text: str) -> str:
+    """Lua prints objects with memory addresses, which differ between runs; compare without."""
+    return _ADDRESS.sub(r"\1: 0x?", text or "")
+
+
 def _outcome(raw: Any) -> dict[str, Any]:
     return {"error": raw.error is not None,
-            "output": raw.output if raw.error is None else "",
+            "output": _unaddressed(raw.output) if raw.error is None else "",
             "messages": [[t, d, sorted(map(tuple, tags))] for t, d, _a, tags in raw.messages],
             "spawns": [[d, sorted(map(tuple, tags))] for d, _a, tags in raw.spawns]}
 
@@ -155,7 +164,7 @@ def _outcome(raw: Any) -> dict[str, Any]:
 def _stored_outcome(row: dict[str, Any]) -> dict[str, Any]:
     res = json.loads(row["result"]) if row["result"] else {}
     failed = res.get("error") is not None
-    return {"error": failed, "output": res.get("output", "") if not failed else "",
+    return {"error": failed, "output": _unaddressed(res.get("output", "")) if not failed else "",
             "messages": [[m["target"], m["data"], sorted(map(tuple, m["tags"]))]
                          for m in res.get("messages", [])],
             "spawns": [[m["data"], sorted(map(tuple, m["tags"]))]

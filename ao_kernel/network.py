@@ -325,7 +325,8 @@ class Network(Journaled):
         while self.messenger.queue and (limit is None or count < limit):
             self._step_once()
             count += 1
-        self.store.flush()
+        if self.store.durable:
+            self.store.flush()
         return count
 
     def run_until(self, msg: Message) -> None:
@@ -337,7 +338,8 @@ class Network(Journaled):
         msg = self.messenger.messages.get(message)
         while msg is not None and msg.result is None and self.messenger.queue:
             self._step_once()
-        self.store.flush()
+        if self.store.durable:
+            self.store.flush()
 
     def _last_evaluated(self, before: int) -> Message | None:
         for info in self.messenger.processes.values():

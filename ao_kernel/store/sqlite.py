@@ -72,6 +72,17 @@ def result_record(res: Result | None) -> str | None:
     }, ensure_ascii=True)
 
 
+def _row(msg: Message) -> tuple[Any, ...]:
+    res = msg.result
+    return (
+        msg.seq, msg.id, msg.process, msg.slot, msg.timestamp, msg.block_height,
+        msg.hash_chain, msg.assignment_id, msg.target, msg.owner, msg.from_, msg.action,
+        json.dumps(msg.tag_list, ensure_ascii=True), _text(msg.data), int(msg.cron),
+        msg.kind, msg.pushed_for, _text(res.output) if res else None,
+        _text(res.error) if res else None, result_record(res),
+    )
+
+
 def check_log_file(path: str) -> dict[str, str]:
     """Validate an existing log file read-only; return its meta, or raise LogFileError."""
     try:
@@ -120,7 +131,7 @@ class LogStore:
                                 [("format", FORMAT), ("schema", str(SCHEMA_VERSION))])
         self._seq = self.db.execute("SELECT COUNT(*) FROM log").fetchone()[0]
         self._ops = self.db.execute("SELECT COUNT(*) FROM ops").fetchone()[0]
-        self._pending: list[tuple[Any, ...]] = []
+        self._pending: list[Message] = []
         self._stored_ids: list[str | None] | None = None
         self.mismatches: list[tuple[int, str | None, str | None]] = []
 
@@ -180,23 +191,17 @@ class LogStore:
             if stored[self._seq - 1] != msg.id:
                 self.mismatches.append((self._seq, stored[self._seq - 1], msg.id))
             return self._seq
-        res = msg.result
-        self._pending.append((
-            self._seq, msg.id, msg.process, msg.slot, msg.timestamp, msg.block_height,
-            msg.hash_chain, msg.assignment_id, msg.target, msg.owner, msg.from_, msg.action,
-            json.dumps(msg.tag_list, ensure_ascii=True), _text(msg.data), int(msg.cron),
-            msg.kind, msg.pushed_for, _text(res.output) if res else None,
-            _text(res.error) if res else None, result_record(res),
-        ))
+        self._pending.append(msg)
         return self._seq
 
     def flush(self) -> None:
-        """Write queued rows in one transaction."""
+        """Write queued rows in one transaction (rows are encoded here, off the hot path)."""
         if not self._pending:
             return
         marks = ",".join("?" * len(_COLUMNS))
         with self.db:
-            self.db.executemany(f"INSERT INTO log VALUES ({marks})", self._pending)
+            self.db.executemany(f"INSERT INTO log VALUES ({marks})",
+                                [_row(msg) for msg in self._pending])
         self._pending.clear()
 
     def rows(self, process: str | None = None, evaluated: bool = True) -> list[dict[str, Any]]:

@@ -200,3 +200,11 @@ def test_errors_close_together_replay_only_what_follows_the_last_rollback(monkey
     net.send(p, action="Bad")
     assert calls["n"] <= 1 + 5
     assert p.get("N") == 305 and net.verify()[0].ok
+
+
+def test_verify_ignores_memory_addresses_in_outputs():
+    net = Network()
+    p = net.spawn("a", code="X = 1")
+    res = p.eval('Send({Target = ao.id, Action = "Hi"})')
+    assert "function: 0x" in res.output
+    assert all(r.ok for r in net.verify())
