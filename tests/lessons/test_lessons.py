@@ -12,15 +12,15 @@ Parametrised by the notebooks that exist, so new lessons are picked up without e
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from nbval_batch import failures_of, run_nbval  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS_DIR = ROOT / "lessons"
@@ -70,36 +70,7 @@ def _checks(nb: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def nbval_run(jupyter_env: dict[str, str], tmp_path_factory: Any) -> dict[str, Any]:
     """Run nbval once over copies of all notebooks; per notebook: cell outcomes and failures."""
-    work = tmp_path_factory.mktemp("lessons-nbval")
-    copies = []
-    for nb in NOTEBOOKS:
-        dest = work / _rel(nb)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(nb, dest)
-        copies.append(_rel(nb))
-    if not copies:
-        return {"outcomes": {}, "output": ""}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "--color=no", "--nbval",
-         "--nbval-kernel-name", "ao", "--nbval-cell-timeout", "120", "--rootdir", str(work),
-         *copies],
-        capture_output=True, text=True, env=dict(os.environ), cwd=work, timeout=1500)
-    outcomes: dict[str, list[str]] = {}
-    # nbval's node ids read `dir/name.ipynb::Cell N` or, with some pytest versions,
-    # `dir/name::ipynb::Cell N`
-    for match in re.finditer(r"^(\S+?)(?:\.ipynb|::ipynb)::Cell \d+ (PASSED|FAILED|ERROR|SKIPPED)",
-                             proc.stdout, re.MULTILINE):
-        outcomes.setdefault(match.group(1) + ".ipynb", []).append(match.group(2))
-    return {"outcomes": outcomes, "output": proc.stdout + proc.stderr,
-            "returncode": proc.returncode}
-
-
-def _failures_of(output: str, rel: str) -> str:
-    """The FAILURES sections of nbval's report that belong to one notebook."""
-    parts = re.split(r"^_{3,} (.+?) _{3,}$", output, flags=re.MULTILINE)
-    found = [f"{parts[i]}\n{parts[i + 1][-3000:]}" for i in range(1, len(parts) - 1, 2)
-             if parts[i].startswith(rel + "::")]
-    return "\n".join(found)[-6000:] or output[-4000:]
+    return run_nbval(NOTEBOOKS, ROOT, tmp_path_factory.mktemp("lessons-nbval"), "ao")
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_rel)
@@ -109,7 +80,7 @@ def test_notebook_replays_with_nbval(nbval_run: dict[str, Any], notebook: Path) 
     assert outcomes, f"nbval did not run {rel}:\n{nbval_run['output'][-4000:]}"
     code_cells = sum(c["cell_type"] == "code" for c in _load(notebook)["cells"])
     bad = [o for o in outcomes if o != "PASSED"]
-    assert not bad, _failures_of(nbval_run["output"], rel)
+    assert not bad, failures_of(nbval_run["output"], rel)
     assert len(outcomes) == code_cells, f"{rel}: {len(outcomes)} of {code_cells} cells ran"
 
 

@@ -11,15 +11,15 @@ Parametrised by the notebooks that exist, so new ones are picked up without edit
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from nbval_batch import failures_of, run_nbval  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -39,29 +39,8 @@ def _source(cell: dict[str, Any]) -> str:
 @pytest.fixture(scope="module")
 def nbval_run(tmp_path_factory: Any) -> dict[str, Any]:
     """Run nbval once over copies of all research notebooks; per notebook: cell outcomes."""
-    work = tmp_path_factory.mktemp("research-nbval")
-    for nb in NOTEBOOKS:
-        shutil.copyfile(nb, work / nb.name)
-    if not NOTEBOOKS:
-        return {"outcomes": {}, "output": ""}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "--color=no", "--nbval",
-         "--nbval-kernel-name", "python3", "--nbval-cell-timeout", "120", "--rootdir", str(work),
-         *[nb.name for nb in NOTEBOOKS]],
-        capture_output=True, text=True, env=dict(os.environ), cwd=work, timeout=900)
-    outcomes: dict[str, list[str]] = {}
-    # nbval's node ids read `name.ipynb::Cell N` (or `name::ipynb::Cell N` in some versions)
-    for match in re.finditer(r"^(\S+?)(?:\.ipynb|::ipynb)::Cell \d+ (PASSED|FAILED|ERROR|SKIPPED)",
-                             proc.stdout, re.MULTILINE):
-        outcomes.setdefault(match.group(1) + ".ipynb", []).append(match.group(2))
-    return {"outcomes": outcomes, "output": proc.stdout + proc.stderr}
-
-
-def _failures_of(output: str, name: str) -> str:
-    parts = re.split(r"^_{3,} (.+?) _{3,}$", output, flags=re.MULTILINE)
-    found = [f"{parts[i]}\n{parts[i + 1][-3000:]}" for i in range(1, len(parts) - 1, 2)
-             if parts[i].startswith(name + "::")]
-    return "\n".join(found)[-6000:] or output[-4000:]
+    return run_nbval(NOTEBOOKS, NOTEBOOKS_DIR, tmp_path_factory.mktemp("research-nbval"),
+                     "python3", timeout=900)
 
 
 def test_there_are_research_notebooks() -> None:
@@ -74,7 +53,7 @@ def test_notebook_replays_with_nbval(nbval_run: dict[str, Any], notebook: Path) 
     outcomes = nbval_run["outcomes"].get(notebook.name)
     assert outcomes, f"nbval did not run {notebook.name}:\n{nbval_run['output'][-4000:]}"
     code_cells = sum(c["cell_type"] == "code" for c in _load(notebook)["cells"])
-    assert all(o == "PASSED" for o in outcomes), _failures_of(nbval_run["output"], notebook.name)
+    assert all(o == "PASSED" for o in outcomes), failures_of(nbval_run["output"], notebook.name)
     assert len(outcomes) == code_cells, \
         f"{notebook.name}: {len(outcomes)} of {code_cells} cells ran"
 
