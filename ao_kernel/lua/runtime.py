@@ -213,6 +213,20 @@ class Runtime:
         """Compile and run a chunk in the global environment; `args` become its `...`."""
         return self.call(self.compile(code, name), *args, instructions=instructions)
 
+    def run_host_chunk(self, name: str, args: tuple[Any, ...] = ()) -> Any:
+        """Run one of the host's own chunks (`ao_kernel/lua/<name>.lua`) from cached bytecode.
+
+        Only the host's trusted sources are loaded as bytecode; process code is always text.
+        """
+        src = _read("ao_kernel.lua", f"{name}.lua")
+        code = _bytecode(name, src)
+        if code is None:
+            return self.execute(src, "=" + name, instructions=0, args=args)
+        fn = self._load(code, "=" + name, "b", self.lua.globals())
+        if isinstance(fn, tuple):
+            raise LuaCodeError(from_lua(str(fn[1])))
+        return self.call(fn, *args, instructions=0)
+
     def require(self, name: str) -> Any:
         """`require(name)` inside the sandbox."""
         return self.call(self.lua.globals().require, name, instructions=0)

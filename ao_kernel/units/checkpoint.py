@@ -24,7 +24,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from ..lua.runtime import Runtime, _read
+from ..lua.runtime import Runtime
 
 if TYPE_CHECKING:
     from .compute import ProcessRuntime
@@ -34,8 +34,7 @@ _persisters: WeakKeyDictionary[Runtime, Any] = WeakKeyDictionary()
 
 def _install(pr: ProcessRuntime) -> Any:
     rt = pr.runtime
-    persister = rt.execute(_read("ao_kernel.lua", "persist.lua"), "=persist", instructions=0,
-                           args=(rt.host.persist_tools, pr.cu))
+    persister = rt.run_host_chunk("persist", args=(rt.host.persist_tools, pr.cu))
     _persisters[rt] = persister
     return persister
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import LuaError
 from ..lua.codec import from_lua, to_lua
 from ..lua.convert import to_python
-from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, _read, interrupts
+from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, interrupts
 
 MsgArgs = tuple[Any, ...]
 CHECKPOINT_EVERY = 1000
@@ -83,8 +83,7 @@ class ProcessRuntime:
 
     def _boot(self) -> None:
         self.runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
-        self.cu = self.runtime.execute(_read("ao_kernel.lua", "loader.lua"), "=loader",
-                                       instructions=0, args=(self.runtime.host.safe,))
+        self.cu = self.runtime.run_host_chunk("loader", args=(self.runtime.host.safe,))
         pid, owner, ptags, mid, mowner, mtags = self.env
         self.cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
         self._handle = self.cu.handle
