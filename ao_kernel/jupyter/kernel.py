@@ -17,6 +17,7 @@ from ipykernel.ipkernel import IPythonKernel
 
 from .. import __version__
 from . import display as ui
+from .commands import COMMANDS, blueprint_names
 from .luacode import (
     HANDLERS_QUERY,
     KEYWORDS,
@@ -27,7 +28,7 @@ from .luacode import (
     syntax_error,
     with_last_value,
 )
-from .magics import COMMANDS, AoMagics, blueprint_names, magics_of
+from .magics import AoMagics, magics_of
 
 _WORD_BEFORE = re.compile(r"[A-Za-z_][\w.:]*$|$")
 _NAME_AROUND = re.compile(r"[A-Za-z_][\w.]*")

@@ -11,9 +11,10 @@ from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
 from ao_kernel import Message, Network, Process, Result
+from ao_kernel.jupyter.commands import COMMANDS
 from ao_kernel.jupyter.display import ansi_to_html, output_bundle, plain_text
 from ao_kernel.jupyter.luacode import error_text, is_incomplete, with_last_value
-from ao_kernel.jupyter.magics import COMMANDS, CellResult, Interrupted, LuaCellError, magics_of
+from ao_kernel.jupyter.magics import CellResult, Interrupted, LuaCellError, magics_of
 
 COUNTER = """Count = 0
 Handlers.add("Inc", "Inc", function(msg)
