@@ -51,7 +51,7 @@ def attach(pr: ProcessRuntime) -> Any:
     if persister is None:
         boot(pr)
         for args in pr.history:
-            pr._call(args)
+            pr._run(args)
         persister = _persisters[pr.runtime]
     return persister
 

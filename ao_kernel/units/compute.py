@@ -96,10 +96,14 @@ class ProcessRuntime:
         return self.runtime.lua.table_from(flat)
 
     def _call(self, args: MsgArgs) -> RawResult:
+        return _convert(self._run(args))
+
+    def _run(self, args: MsgArgs) -> Any:
+        """Evaluate one message in Lua and return the raw Lua result table."""
         self.runtime.set_now(args[5])
         data = to_lua(args[4])
-        res = self.runtime.call(self._handle, *args[:4], data, *args[5:-1], self._flat(args[-1]))
-        return _convert(res)
+        return self.runtime.call(self._handle, *args[:4], data, *args[5:-1],
+                                 self._flat(args[-1]))
 
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
         """Evaluate one message; on error (or when not kept) restore the state before it."""
@@ -163,7 +167,7 @@ class ProcessRuntime:
             else:
                 boot(self)
             for args in self.history[base:n]:
-                self._call(args)
+                self._run(args)  # kept messages succeeded before: no result to convert
 
     def state_at(self, n: int) -> ProcessRuntime:
         """An independent copy of this process as it was after its first `n` kept messages."""

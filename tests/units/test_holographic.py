@@ -132,13 +132,13 @@ def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkey
     assert sorted(live.checkpoints) == [100, 200, 300, 400]
 
     calls = {"n": 0}
-    original = ProcessRuntime._call
+    original = ProcessRuntime._run
 
     def counting(self, args):
         calls["n"] += 1
         return original(self, args)
 
-    monkeypatch.setattr(ProcessRuntime, "_call", counting)
+    monkeypatch.setattr(ProcessRuntime, "_run", counting)
     assert net.send(p, action="Bad").result.error is not None
     assert calls["n"] <= 1 + 60 and p.get("N") == 450
     calls["n"] = 0
@@ -190,13 +190,13 @@ def test_errors_close_together_replay_only_what_follows_the_last_rollback(monkey
     for _ in range(5):
         net.send(p, action="Add")
     calls = {"n": 0}
-    original = ProcessRuntime._call
+    original = ProcessRuntime._run
 
     def counting(self, args):
         calls["n"] += 1
         return original(self, args)
 
-    monkeypatch.setattr(ProcessRuntime, "_call", counting)
+    monkeypatch.setattr(ProcessRuntime, "_run", counting)
     net.send(p, action="Bad")
     assert calls["n"] <= 1 + 5
     assert p.get("N") == 305 and net.verify()[0].ok
