@@ -23,12 +23,12 @@ def b64url_decode(text: str) -> bytes:
 
 def digest_id(*parts: str | bytes | int) -> str:
     """A 43-character id: base64url of SHA-256 over the parts, each length-prefixed."""
-    h = hashlib.sha256()
+    chunks = []
     for part in parts:
         raw = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogateescape")
-        h.update(len(raw).to_bytes(8, "big"))
-        h.update(raw)
-    return b64url(h.digest())
+        chunks.append(len(raw).to_bytes(8, "big"))
+        chunks.append(raw)
+    return b64url(hashlib.sha256(b"".join(chunks)).digest())
 
 
 def wallet_address(name: str, seed: int = 0) -> str:
