@@ -14,7 +14,6 @@ import importlib
 import re
 import shlex
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -23,10 +22,11 @@ from traitlets import Unicode
 
 from ..clock import parse_interval
 from ..errors import AoError, LuaError
-from ..message import Message, Result, plain
+from ..message import Message, Result
 from ..network import Network
 from ..process import Process, Wallet
 from . import display as ui
+from .celltext import cell_data, iso, parse_tags, read_lua, segments, short, table_text
 from .commands import (
     ALIASES,
     COMMANDS,
@@ -265,10 +265,10 @@ class AoMagics(Magics):
         if words:
             proc = self.process(words[0])
             self.current = proc.id
-        segments = _segments(cell)
+        parts = segments(cell)
         value: Any = None
-        for i, (start, kind, text) in enumerate(segments):
-            last = i == len(segments) - 1
+        for i, (start, kind, text) in enumerate(parts):
+            last = i == len(parts) - 1
             if kind == "magic":
                 name, _, rest = text[1:].partition(" ")
                 value = self.shell.run_line_magic(name, rest) if self.shell else None
@@ -323,7 +323,7 @@ class AoMagics(Magics):
         if args.blueprint:
             parts.append((f"blueprint {args.blueprint}", blueprint_source(args.blueprint)))
         if args.file:
-            parts.append((args.file, _read_lua(args.file)))
+            parts.append((args.file, read_lua(args.file)))
         if cell is not None and not is_blank(cell):
             parts.append(("line", cell))
         return parts
@@ -335,7 +335,7 @@ class AoMagics(Magics):
             if err is not None:
                 raise LuaCellError(error_text(err, 1 if where == "line" else 0,
                                               where if where == "line" else f"{where}, line"))
-        tags = _tags(args.tag)
+        tags = parse_tags(args.tag)
         if args.cron:
             tags += [("Cron-Interval", args.cron), ("Cron-Tag-Action", args.cron_action)]
         net = self.net
@@ -365,20 +365,21 @@ class AoMagics(Magics):
         proc = self.process(target[0] if len(target) == 2 else None)
         return proc, str(target[-1])
 
-    def cmd_send(self, args: argparse.Namespace, cell: str | None) -> Message:
+    def _message_fields(self, args: argparse.Namespace, cell: str | None) -> dict[str, Any]:
+        """send/dryrun arguments: target, action, data (the cell unless -d), tags, sender."""
         proc, action = self._message_target(args)
-        data = _cell_data(cell) if cell is not None and args.data is None else (args.data or "")
-        msg = self.net.send(proc, action=action, data=data, tags=_tags(args.tag),
-                            sender=self._address(args.sender))
+        data = cell_data(cell) if cell is not None and args.data is None else (args.data or "")
+        return {"target": proc, "action": action, "data": data, "tags": parse_tags(args.tag),
+                "sender": self._address(args.sender)}
+
+    def cmd_send(self, args: argparse.Namespace, cell: str | None) -> Message:
+        msg = self.net.send(**self._message_fields(args, cell))
         if msg.result is not None:
             _show_result(msg.result, self)
         return msg
 
     def cmd_dryrun(self, args: argparse.Namespace, cell: str | None) -> CellResult:
-        proc, action = self._message_target(args)
-        data = _cell_data(cell) if cell is not None and args.data is None else (args.data or "")
-        result = self.net.dryrun(proc, action=action, data=data, tags=_tags(args.tag),
-                                 sender=self._address(args.sender))
+        result = self.net.dryrun(**self._message_fields(args, cell))
         if result.error is not None:
             raise LuaCellError(error_text(result.error))
         shown = CellResult.of(result)
@@ -400,12 +401,12 @@ class AoMagics(Magics):
                 args.wallet, Wallet) else args.wallet
             for msg in wallet.inbox:
                 rows.append({"from": self.name_of(msg.from_), "action": msg.action or "",
-                             "data": _short(msg.data)})
+                             "data": short(msg.data)})
         else:
             for item in self.process(args.process).inbox:
                 rows.append({"from": self.name_of(item.get("From")),
                              "action": item.get("Action") or "",
-                             "data": _short(item.get("Data") or "")})
+                             "data": short(item.get("Data") or "")})
         frame = pd.DataFrame(rows, columns=["from", "action", "data"])
         return frame.tail(args.n) if args.n else frame
 
@@ -420,7 +421,7 @@ class AoMagics(Magics):
         errors = [m for m in fired if m.result is not None and m.result.error]
         print(f"fired {len(fired)} cron message{'s' if len(fired) != 1 else ''}"
               + (f" ({len(errors)} failed)" if errors else "")
-              + f"; now {_iso(self.net.now)}, block {self.net.block_height}")
+              + f"; now {iso(self.net.now)}, block {self.net.block_height}")
         return None if args.quiet or not fired else fired
 
     def cmd_run(self, args: argparse.Namespace, cell: str | None) -> int:
@@ -449,11 +450,12 @@ class AoMagics(Magics):
         table = frame[columns].copy()
         if args.all:
             table.insert(0, "process", [self.name_of(p) for p in frame["process"]])
-        table["action"] = [_text(a) for a in frame["action"]]
-        table["from"] = [self.name_of(_text(a)) for a in frame["from"]]
-        table["data"] = [_short(_text(d)) for d in frame["data"]]
-        table["output"] = [_short(ui.plain_text(_text(o))) for o in frame["output"]]
-        table["error"] = [error_text(_text(e)) if _text(e) else "" for e in frame["error"]]
+        table["action"] = [table_text(a) for a in frame["action"]]
+        table["from"] = [self.name_of(table_text(a)) for a in frame["from"]]
+        table["data"] = [short(table_text(d)) for d in frame["data"]]
+        table["output"] = [short(ui.plain_text(table_text(o))) for o in frame["output"]]
+        errors = [table_text(e) for e in frame["error"]]
+        table["error"] = [error_text(e) if e else "" for e in errors]
         if not any(table["error"]):
             table = table.drop(columns=["error"])
         table = table.reset_index(drop=True)
@@ -540,31 +542,8 @@ class AoMagics(Magics):
         if args.blueprint:
             where, code = f"blueprint {args.blueprint}, line", blueprint_source(args.blueprint)
         else:
-            where, code = f"{args.file}, line", _read_lua(args.file)
+            where, code = f"{args.file}, line", read_lua(args.file)
         return self.evaluate(self.process(args.process), code, last_value=False, where=where)
-
-
-def _segments(cell: str) -> list[tuple[int, str, str]]:
-    """(first line index, "lua" | "magic", text): runs of Lua and the `%` lines between them."""
-    out: list[tuple[int, str, str]] = []
-    lua: list[str] = []
-    start = 0
-    for i, line in enumerate(cell.split("\n")):
-        if line.startswith("%") and not line.startswith("%%"):
-            if lua and not is_blank("\n".join(lua)):
-                out.append((start, "lua", "\n".join(lua)))
-            out.append((i, "magic", line))
-            lua, start = [], i + 1
-        else:
-            lua.append(line)
-    if lua and not is_blank("\n".join(lua)):
-        out.append((start, "lua", "\n".join(lua)))
-    return out
-
-
-def _cell_data(cell: str) -> str:
-    """A cell used as message Data, without the newline IPython ends cells with."""
-    return cell[:-1] if cell.endswith("\n") else cell
 
 
 def _display(value: Any) -> None:
@@ -573,47 +552,12 @@ def _display(value: Any) -> None:
     display(value)
 
 
-def _tags(pairs: list[str]) -> list[tuple[str, str]]:
-    tags = []
-    for pair in pairs:
-        name, sep, value = str(pair).partition("=")
-        if not sep or not name:
-            raise UsageError(f"tags are NAME=VALUE, got {pair!r}")
-        tags.append((name, value))
-    return tags
-
-
-def _read_lua(path: str) -> str:
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise UsageError(f"no file {path}")
-    return file.read_text(encoding="utf-8")
-
-
-def _text(value: Any) -> str:
-    """Table cells: None and NaN are empty."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = plain(str(text)).replace("\n", "⏎")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _iso(ms: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _summary(result: Result, magics: AoMagics) -> list[str]:
     """One line per message and spawn a result sent."""
     lines = []
     for msg in result.messages:
         to = magics.name_of(msg.target) if msg.target else "(no target)"
-        data = f" {_short(msg.data, 40)!r}" if msg.data else ""
+        data = f" {short(msg.data, 40)!r}" if msg.data else ""
         lines.append(f"→ {to}: {msg.action or '(no action)'}{data}")
     for spawn in result.spawns:
         lines.append(f"→ spawn {spawn.tags.get('Name', '')}".rstrip())

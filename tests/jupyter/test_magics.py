@@ -468,7 +468,7 @@ def test_advance_quiet_and_plain_summaries():
     ip.run_line_magic("ao", "spawn ticker --cron 1-minute --cron-action Tick")
     assert ip.run_line_magic("ao", "advance 5-minutes --quiet") is None
     assert len(ip.run_line_magic("ao", "advance 5-minutes")) == 5
-    from ao_kernel.jupyter.magics import _short
+    from ao_kernel.jupyter.celltext import short as _short
 
     assert _short("\x1b[90mYou transferred \x1b[34m250") == "You transferred 250"
 
