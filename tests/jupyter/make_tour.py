@@ -7,10 +7,7 @@ temporary HOME and Jupyter directories, like the tests do.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -76,27 +73,15 @@ CELLS = [
 def build(path: Path = NOTEBOOK) -> None:
     from nbclient import NotebookClient
 
-    from ao_kernel.jupyter.install import install
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lessons"))
+    from lessonkit import jupyter_world  # the same temporary Jupyter world the lessons use
 
     nb = new_notebook(cells=CELLS)
     nb.metadata["kernelspec"] = {"name": "ao", "display_name": "ao (Lua)", "language": "lua"}
     nb.metadata["language_info"] = {"name": "lua", "file_extension": ".lua",
                                     "mimetype": "text/x-lua"}
-    root = tempfile.mkdtemp(prefix="ao-tour-")
-    saved = dict(os.environ)
-    try:
-        for key, sub in [("HOME", "home"), ("JUPYTER_DATA_DIR", "data"),
-                         ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                         ("IPYTHONDIR", "ipython")]:
-            os.environ[key] = os.path.join(root, sub)
-            os.makedirs(os.environ[key])
-        install(prefix=os.path.join(root, "prefix"))
-        os.environ["JUPYTER_PATH"] = os.path.join(root, "prefix", "share", "jupyter")
+    with jupyter_world():
         NotebookClient(nb, kernel_name="ao", timeout=60, allow_errors=True).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        shutil.rmtree(root, ignore_errors=True)
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         for output in cell.get("outputs", []):
