@@ -147,12 +147,20 @@ function pairs(...)
       return f, s, c
     end
   end
-  local keys, n = {}, 0
+  local keys, n, kind = {}, 0, nil
   for k in raw_next, t do
     n = n + 1
     keys[n] = k
+    if kind ~= false then
+      local tk = raw_type(k)
+      if kind == nil then kind = tk elseif tk ~= kind then kind = false end
+    end
   end
-  if n > 1 then table_sort(keys, key_before) end
+  if n > 1 then
+    -- Keys all of one type that `<` orders the same way key_before does: the native sort.
+    if kind == "string" or kind == "number" then table_sort(keys)
+    else table_sort(keys, key_before) end
+  end
   local i = 0
   return function()
     while i < n do

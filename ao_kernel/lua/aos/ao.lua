@@ -109,9 +109,15 @@ end
 -- Copies extractable tags onto the message root; a later duplicate overwrites an earlier one.
 local function normalize(msg)
   local tags = msg.Tags or {}
+  local skip, list = {}, ao.nonExtractableTags
+  local i = 1
+  while list[i] ~= nil do
+    skip[list[i]] = true
+    i = i + 1
+  end
   for _, t in ipairs(tags) do
     local key = t.name
-    if not contains(ao.nonExtractableTags, key) then msg[key] = t.value end
+    if key == nil or not skip[key] then msg[key] = t.value end
   end
   return msg
 end

@@ -148,18 +148,49 @@ end
 -- ---------------------------------------------------------------------------------------------
 
 -- Tag and key names: "_" becomes "-", then Title-Case around the dashes.
+local find, gsub, lower, upper = string.find, string.gsub, string.lower, string.upper
+
+-- True when canonical(name) would return name unchanged: no "_", a capital at the start and
+-- after each dash, small letters elsewhere. Most names already are, and this is much cheaper.
+local function is_canonical(name)
+  return not (find(name, "_", 1, true) or find(name, "^%l") or find(name, "%-%l")
+    or find(name, "[^%-]%u"))
+end
+
+-- Names seen before, with their canonical form (at most CANON_MAX of them are remembered).
+local CANON, CANON_MAX, canon_count = {}, 512, 0
+
 local function canonical(name)
   if type(name) ~= "string" then return name end
-  local dashed = string.gsub(name, "_", "-")
-  local low = string.lower(dashed)
-  return (string.gsub(string.gsub(low, "^%a", string.upper), "%-%a", string.upper))
+  local known = CANON[name]
+  if known ~= nil then return known end
+  local fixed = name
+  if not is_canonical(name) then
+    local low = lower((gsub(name, "_", "-")))
+    fixed = (gsub(gsub(low, "^%a", upper), "%-%a", upper))
+  end
+  if canon_count < CANON_MAX then
+    CANON[name], canon_count = fixed, canon_count + 1
+  end
+  return fixed
 end
+
+local function key_order(a, b) return a.from < b.from end
 
 local function canonical_message(incoming)
   local moves = {}
-  for k, v in pairs(incoming) do
-    local fixed = canonical(k)
-    if fixed ~= k then table.insert(moves, { from = k, to = fixed, value = v }) end
+  if getmetatable(incoming) == nil then
+    for k, v in next, incoming do
+      local fixed = canonical(k)
+      if fixed ~= k then moves[#moves + 1] = { from = k, to = fixed, value = v } end
+    end
+    -- The same order a sorted `pairs` gives (only string keys can need a move).
+    if #moves > 1 then table.sort(moves, key_order) end
+  else
+    for k, v in pairs(incoming) do
+      local fixed = canonical(k)
+      if fixed ~= k then table.insert(moves, { from = k, to = fixed, value = v }) end
+    end
   end
   for _, mv in ipairs(moves) do incoming[mv.from] = nil end
   for _, mv in ipairs(moves) do incoming[mv.to] = mv.value end
