@@ -108,11 +108,14 @@ def history(net: Network, pid: str, expression: str) -> pd.Series:
     runtime = _fresh(net, pid)
     args = net.messenger.cu_args
     values, slots, stamps = [], [], []
+    read: Any = None
     for msg in net.messenger.processes[pid].log:
         if msg.result is not None and msg.result.error is None:
-            runtime.evaluate(args(msg))
+            runtime.replay(args(msg))
         try:
-            values.append(runtime.get(expression))
+            if read is None:
+                read = runtime.reader(expression)
+            values.append(read())
         except LuaError:
             values.append(None)
         slots.append(msg.slot)

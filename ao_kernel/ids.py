@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+
+_B64URL = bytes.maketrans(b"+/", b"-_")
+_sha256 = hashlib.sha256
 
 ID_LENGTH = 43
 
 
 def b64url(raw: bytes) -> str:
     """Encode bytes as unpadded base64url (the alphabet of Arweave ids)."""
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(raw, newline=False).translate(_B64URL).rstrip(b"=").decode("ascii")
 
 
 def b64url_decode(text: str) -> bytes:
@@ -23,12 +27,27 @@ def b64url_decode(text: str) -> bytes:
 
 def digest_id(*parts: str | bytes | int) -> str:
     """A 43-character id: base64url of SHA-256 over the parts, each length-prefixed."""
+    return _b64_id(digest_raw(*parts))
+
+
+def _b64_id(digest: bytes) -> str:
+    # 32 bytes give 44 base64 characters, the last one padding: 43 remain.
+    return binascii.b2a_base64(digest, newline=False)[:43].translate(_B64URL).decode("ascii")
+
+
+def digest_raw(*parts: str | bytes | int) -> bytes:
+    """The 32 bytes behind `digest_id(*parts)` (what `b64url_decode` of the id gives back)."""
     chunks = []
     for part in parts:
-        raw = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogateescape")
+        if type(part) is str:
+            raw = part.encode("utf-8", "surrogateescape")
+        elif isinstance(part, bytes):
+            raw = part
+        else:
+            raw = str(part).encode("utf-8", "surrogateescape")
         chunks.append(len(raw).to_bytes(8, "big"))
         chunks.append(raw)
-    return b64url(hashlib.sha256(b"".join(chunks)).digest())
+    return _sha256(b"".join(chunks)).digest()
 
 
 def wallet_address(name: str, seed: int = 0) -> str:
@@ -54,3 +73,9 @@ class IdFactory:
         """A fresh id: unique by position, reproducible for the same sequence of calls."""
         self.counter += 1
         return digest_id("id", self.seed, self.counter, *parts)
+
+    def next_raw(self, *parts: str | bytes | int) -> tuple[str, bytes]:
+        """Like `next`, with the id's 32 raw bytes too (for hash chains, saving a decode)."""
+        self.counter += 1
+        raw = digest_raw("id", self.seed, self.counter, *parts)
+        return _b64_id(raw), raw

@@ -48,51 +48,83 @@ local function fresh_env()
   }
 end
 
--- Flatten tags for the host: name1, value1, name2, value2, ...
-local function flat_tags(tags, out)
-  if type(tags) ~= "table" then return out end
+-- Appends tags for the host: count of values, then name1, value1, name2, value2, ...
+local function flat_tags(tags, out, n)
+  local at = n + 1
+  out[at] = 0
+  n = at
+  if type(tags) ~= "table" then return n end
   if tags[1] ~= nil or next(tags) == nil then
     for _, tag in ipairs(tags) do
-      out[#out + 1] = text(tag.name)
-      out[#out + 1] = text(tag.value)
+      local name, value = text(tag.name), text(tag.value)
+      if name ~= nil and value ~= nil then -- a tag needs both
+        out[n + 1], out[n + 2] = name, value
+        n = n + 2
+      end
     end
   else
     local names = {}
     for name in pairs(tags) do names[#names + 1] = tostring(name) end
     table.sort(names)
     for _, name in ipairs(names) do
-      out[#out + 1] = name
-      out[#out + 1] = text(tags[name])
+      out[n + 1], out[n + 2] = name, text(tags[name])
+      n = n + 2
     end
   end
-  return out
+  out[at] = n - at
+  return n
 end
 
+local unpack, UNPACK_MAX = table.unpack, 4000
+
+-- One flat list, so the host reads a result in a single pass (absent values are false):
+-- output, prompt, error, #messages, then per message: target, data, anchor, tags...;
+-- #spawns, per spawn: data, anchor, tags...; #assignments, per one: message, #pids, pids...
 local function export(res)
   if type(res) ~= "table" then
-    return { "", nil, "process.handle returned " .. type(res) .. " instead of a result table" }
+    return { "", false, "process.handle returned " .. type(res) .. " instead of a result table",
+      0, 0, 0 }
   end
   local out, prompt = res.Output, nil
   if type(out) == "table" then
     prompt = out.prompt
     out = out.data
   end
-  local messages, spawns, assigns = {}, {}, {}
-  for _, m in ipairs(res.Messages or {}) do
-    messages[#messages + 1] = flat_tags(m.Tags, { text(m.Target) or false, text(m.Data) or "",
-      text(m.Anchor) or false })
-  end
-  for _, s in ipairs(res.Spawns or {}) do
-    spawns[#spawns + 1] = flat_tags(s.Tags, { text(s.Data) or "", text(s.Anchor) or false })
-  end
-  for _, a in ipairs(res.Assignments or {}) do
-    local entry = { text(a.Message) or false }
-    for _, pid in ipairs(a.Processes or {}) do entry[#entry + 1] = text(pid) end
-    assigns[#assigns + 1] = entry
-  end
   local err = res.Error
   if err ~= nil then err = text(err) end
-  return { text(out) or "", text(prompt), err, messages, spawns, assigns }
+  local f = { text(out) or "", text(prompt) or false, err or false }
+  local n, count_at = 4, 4
+  for i, m in ipairs(res.Messages or {}) do
+    f[count_at] = i
+    f[n + 1], f[n + 2], f[n + 3] = text(m.Target) or false, text(m.Data) or "",
+      text(m.Anchor) or false
+    n = flat_tags(m.Tags, f, n + 3)
+  end
+  f[count_at] = f[count_at] or 0
+  n = n + 1
+  count_at, f[n] = n, 0
+  for i, sp in ipairs(res.Spawns or {}) do
+    f[count_at] = i
+    f[n + 1], f[n + 2] = text(sp.Data) or "", text(sp.Anchor) or false
+    n = flat_tags(sp.Tags, f, n + 2)
+  end
+  n = n + 1
+  count_at, f[n] = n, 0
+  for i, a in ipairs(res.Assignments or {}) do
+    f[count_at] = i
+    f[n + 1] = text(a.Message) or false
+    local at = n + 2
+    f[at] = 0
+    n = at
+    for _, pid in ipairs(a.Processes or {}) do
+      n = n + 1
+      f[n] = text(pid)
+    end
+    f[at] = n - at
+  end
+  -- Small results go back as multiple values (one conversion); big ones as the table.
+  if n <= UNPACK_MAX then return unpack(f, 1, n) end
+  return f
 end
 
 function cu.handle(id, owner, from, target, data, ts, height, nonce, chain, cron, read_only,

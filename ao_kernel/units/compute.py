@@ -7,7 +7,7 @@ runtime by replaying the process's successful inputs (deterministic, so the stat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,26 +34,30 @@ class RawResult:
     assignments: list[tuple[str | None, list[str]]] = field(default_factory=list)
 
 
-def _pairs(values: list[Any], start: int) -> list[tuple[str, str]]:
-    return [(values[i], values[i + 1]) for i in range(start, len(values) - 1, 2)]
-
-
-def _text(value: Any) -> Any:
-    return from_lua(value) if isinstance(value, str) else value
-
-
 def _convert(res: Any) -> RawResult:
-    out, prompt, err, messages, spawns, assigns = (_text(res[i]) for i in range(1, 7))
-    raw = RawResult(output=out or "", prompt=prompt, error=err)
-    for m in messages.values():
-        v = [_text(x) for x in m.values()]
-        raw.messages.append((v[0] or None, v[1], v[2] or None, _pairs(v, 3)))
-    for s in spawns.values():
-        v = [_text(x) for x in s.values()]
-        raw.spawns.append((v[0], v[1] or None, _pairs(v, 2)))
-    for a in assigns.values():
-        v = [_text(x) for x in a.values()]
-        raw.assignments.append((v[0] or None, list(v[1:])))
+    """Read the loader's flat result list (see `export` in loader.lua) in one pass: values
+    when it was small, else the Lua table itself."""
+    if not isinstance(res, tuple):
+        res = [res[k] for k in range(1, len(res) + 1)]
+    v = [from_lua(x) if type(x) is str else x for x in res]
+    raw = RawResult(output=v[0], prompt=v[1] or None, error=v[2] if v[2] is not False else None)
+    i = 4
+    for _ in range(v[3]):
+        end = i + 4 + v[i + 3]
+        raw.messages.append((v[i] or None, v[i + 1], v[i + 2] or None,
+                             list(zip(v[i + 4:end:2], v[i + 5:end:2], strict=True))))
+        i = end
+    count, i = v[i], i + 1
+    for _ in range(count):
+        end = i + 3 + v[i + 2]
+        tags = list(zip(v[i + 3:end:2], v[i + 4:end:2], strict=True))
+        raw.spawns.append((v[i], v[i + 1] or None, tags))
+        i = end
+    count, i = v[i], i + 1
+    for _ in range(count):
+        end = i + 2 + v[i + 1]
+        raw.assignments.append((v[i] or None, v[i + 2:end]))
+        i = end
     return raw
 
 
@@ -187,20 +191,40 @@ class ProcessRuntime:
 
         return digest(self)
 
-    def get(self, expression: str) -> Any:
-        """Evaluate a Lua expression against the live state and convert the value to Python."""
+    def replay(self, args: MsgArgs) -> None:
+        """Evaluate again a message that succeeded before, without converting its result or
+        keeping it (a read-only pass such as `process.history`)."""
+        self._run(args)
+
+    def reader(self, expression: str) -> Callable[[], Any]:
+        """A function reading `expression` from the current state, compiled once so that it
+        can be read after every message of a replay cheaply; raises LuaError if unreadable."""
+        compiled: list[Any] = [None, None]
+
+        def read() -> Any:
+            runtime = self.runtime
+            if compiled[0] is not runtime:
+                compiled[0], compiled[1] = runtime, self._compile_read(expression)
+            try:
+                value = runtime.call(self.cu.read, compiled[1])
+            except (LuaCodeError, LuaLimitError) as exc:
+                raise LuaError(f"cannot read {expression!r}: {exc}") from None
+            return to_python(value, runtime.host.table_id)
+
+        return read
+
+    def _compile_read(self, expression: str) -> Any:
         try:
-            fn = self.runtime.compile("return " + expression, "=get")
+            return self.runtime.compile("return " + expression, "=get")
         except LuaCodeError:
             try:
-                fn = self.runtime.compile(expression, "=get")
+                return self.runtime.compile(expression, "=get")
             except LuaCodeError as exc:
                 raise LuaError(f"cannot read {expression!r}: {exc}") from None
-        try:
-            value = self.runtime.call(self.cu.read, fn)
-        except (LuaCodeError, LuaLimitError) as exc:
-            raise LuaError(f"cannot read {expression!r}: {exc}") from None
-        return to_python(value, self.runtime.host.table_id)
+
+    def get(self, expression: str) -> Any:
+        """Evaluate a Lua expression against the live state and convert the value to Python."""
+        return self.reader(expression)()
 
 
 class ComputeUnit:

@@ -30,8 +30,8 @@ class ProcessSchedule:
 
     pid: str
     next_nonce: int = 0
-    last_assignment: str | None = None
-    last_chain: str | None = None
+    last_assignment: bytes | None = None  # raw bytes of the last assignment id
+    last_chain: bytes = b""  # raw bytes of the last hash-chain link
     crons: list[CronSpec] = field(default_factory=list)
     origin_ms: int = 0
     origin_height: int = 0
@@ -68,7 +68,7 @@ class Scheduler:
 
     def register(self, pid: str, tags: TagList) -> ProcessSchedule:
         """Open the log of a new process (its Process message will take nonce 0)."""
-        seed = b64url(hashlib.sha256(b64url_decode(pid)).digest())
+        seed = hashlib.sha256(b64url_decode(pid)).digest()
         sched = ProcessSchedule(pid=pid, last_chain=seed, crons=parse_crons(tags),
                                 origin_ms=self.clock.now, origin_height=self.clock.height,
                                 cron_cursor=self.clock.now)
@@ -84,21 +84,17 @@ class Scheduler:
         sched = self.schedules[pid]
         nonce = sched.next_nonce
         sched.next_nonce += 1
-        if sched.last_assignment is None:
-            chain = sched.last_chain
-        else:
-            h = hashlib.sha256()
-            h.update(b64url_decode(sched.last_assignment))
-            h.update(b64url_decode(sched.last_chain or ""))
-            chain = b64url(h.digest())
-        assignment = self.ids.next("assignment", pid, nonce, msg.id or "")
-        sched.last_assignment = assignment
+        chain = sched.last_chain
+        if sched.last_assignment is not None:
+            chain = hashlib.sha256(sched.last_assignment + chain).digest()
+        assignment, raw = self.ids.next_raw("assignment", pid, nonce, msg.id or "")
+        sched.last_assignment = raw
         sched.last_chain = chain
         msg.process = pid
         msg.slot = nonce
         msg.timestamp = self.clock.now
         msg.block_height = self.clock.height
-        msg.hash_chain = chain
+        msg.hash_chain = b64url(chain)
         msg.assignment_id = assignment
 
     def next_cron_time(self, until: int) -> int | None:

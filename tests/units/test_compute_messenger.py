@@ -166,3 +166,27 @@ def test_tables_convert_to_dicts_in_a_fixed_key_order():
         value = p.get("T")
         orders.add((tuple(value), tuple(value["mid"])))
     assert orders == {((3, "alpha", "mid", "zeta"), ("a", "b"))}
+
+
+def test_results_of_every_size_reach_the_host_intact():
+    """The loader hands small results over as values and big ones as a table: same reading."""
+    net = Network()
+    code = """
+Handlers.add("Many", "Many", function(msg)
+  local n = tonumber(msg.Count)
+  for i = 1, n do
+    Send({ Target = msg.From, Action = "Item", Index = tostring(i), Data = "d" .. i })
+  end
+  Assign({ Processes = { "p1", "p2" }, Message = "m" .. n })
+end)
+"""
+    proc = net.spawn("many", code=code)
+    for count in (0, 1, 3, 600):
+        res = proc.send("Many", tags={"Count": str(count)}).result
+        assert res.error is None
+        assert len(res.messages) == count
+        for i, out in enumerate(res.messages, start=1):
+            assert out.target == net.user.address
+            assert out.data == f"d{i}"
+            assert out.tag("Index") == str(i) and out.tag("Action") == "Item"
+        assert res.assignments == [{"processes": ["p1", "p2"], "message": f"m{count}"}]

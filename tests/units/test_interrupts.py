@@ -74,3 +74,20 @@ def test_interrupting_a_read_raises_and_leaves_no_flag_behind():
     with pytest.raises(KeyboardInterrupt):
         p.get("(function() while true do end end)()")
     assert p.get("N") == 1
+
+
+def test_ctrl_c_outside_network_operations_is_python_s_own():
+    """After an operation, SIGINT reaches the handler that was there before (KeyboardInterrupt
+    by default, or whatever the host installed), not the network's flag."""
+    net, p = _net()
+    with pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+    seen = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        net.send(p, action="Inc")
+        signal.raise_signal(signal.SIGINT)
+        assert seen == [signal.SIGINT]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert p.get("N") == 2
