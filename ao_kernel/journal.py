@@ -83,6 +83,16 @@ class Journaled:
             if compare:
                 self.store.end_replay()
 
+    def _step_batch(self, limit: int | None, until: Message | None = None) -> int:
+        """Carry a batch of queued items (evaluated side by side where possible); returns how
+        many. Near a cut (forks, replays) it goes one step at a time, as the cut needs."""
+        if self._stop_seq is not None or self.compute.workers <= 1:
+            return 1 if self._step_once() is not None else 0
+        count = self.messenger.step_many(limit or len(self.messenger.queue), until=until)
+        if self.store.durable:
+            self.store.flush()
+        return count
+
     def _step_once(self) -> Message | None:
         if self._stop_seq is not None and self.store.count() >= self._stop_seq:
             raise _Cut()
@@ -131,7 +141,8 @@ class Journaled:
         seq, time = self._cut_point(at)
         twin = type(self)(seed=self.seed, start=self.clock.start_ms, auto_run=self.auto_run,
                        memory_limit=self.compute.memory_limit,
-                       instruction_limit=self.compute.instruction_limit, library=self.library)
+                       instruction_limit=self.compute.instruction_limit, library=self.library,
+                       workers=self.compute.workers)
         twin._replay(self.store.ops(), stop_seq=seq)
         if time is not None and time > twin.clock.now:
             twin.advance(time - twin.clock.now)

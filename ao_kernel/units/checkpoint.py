@@ -1,9 +1,9 @@
 """Checkpoints: a process's whole Lua state as bytes, restored into a freshly booted runtime.
 
-The persister (`ao_kernel/lua/persist.lua`) is host-only Lua installed in a runtime right after
-boot, before any message: it numbers the boot-time objects so that a snapshot can refer to them.
-A runtime booted without it (e.g. by `ProcessRuntime.rebuild`) gets it from `attach`, which boots
-afresh and replays the history once.
+The persister (`ao_kernel/lua/persist.lua`) is host-only Lua that numbers the boot-time objects
+(as they were right after boot, before any message) so that a snapshot can refer to them.
+A runtime booted without `boot` (by `pr._boot()` alone) gets it from `attach`, which boots afresh
+and replays the history once.
 
     blob = snapshot(pr)          # bytes, or None when the state holds a suspended coroutine
     blob, why = capture(pr)      # the same, with the reason when it is None
@@ -16,6 +16,14 @@ afresh and replays the history once.
 To avoid the one replay in `attach`, call `boot(pr)` instead of `pr._boot()` when the CU boots.
 Restore does not touch `pr.history`: the caller keeps it consistent with the state it restores
 (replaying the messages after the checkpoint with `pr.evaluate` or `pr._call`).
+
+Installing the persister is lazy, because most processes are never snapshotted and its boot walk
+costs more than the rest of a spawn. The first runtime booted with a library is walked at boot,
+and the walk is written down as a "boot record" (see persist.lua): a chunk that finds the same
+boot objects by the same steps, without sorting. Later boots with that library only run the
+record and keep its list of objects in the runtime's host table; the persister is installed from
+that list when a snapshot, digest or restore first needs it, so the numbering is still that of
+the boot-time state.
 """
 
 from __future__ import annotations
@@ -24,35 +32,77 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from ..lua.runtime import Runtime
+from ..lua.runtime import Runtime, host_bytecode
 
 if TYPE_CHECKING:
     from .compute import ProcessRuntime
 
 _persisters: WeakKeyDictionary[Runtime, Any] = WeakKeyDictionary()
 
+# Library (its `modules.items()`) -> the boot record's bytecode, or None when the library's boot
+# state cannot be recorded that way (every boot then walks). Bounded: libraries are few.
+_records: dict[tuple[tuple[str, str], ...], bytes | None] = {}
+_RECORDS_MAX = 32
 
-def _install(pr: ProcessRuntime) -> Any:
+
+def _install(pr: ProcessRuntime, boot_list: Any = None, want_record: bool = False) -> Any:
     rt = pr.runtime
-    persister = rt.run_host_chunk("persist", args=(rt.host.persist_tools, pr.cu))
+    persister = rt.run_host_chunk("persist", args=(rt.host.persist_tools, pr.cu, boot_list,
+                                                   want_record))
     _persisters[rt] = persister
     return persister
 
 
+def _library_key(pr: ProcessRuntime) -> tuple[tuple[str, str], ...]:
+    return tuple(pr.modules.items())
+
+
 def boot(pr: ProcessRuntime) -> None:
-    """Give `pr` a freshly booted runtime (no messages evaluated) with a persister."""
-    pr._boot()
-    _install(pr)
+    """Give `pr` a freshly booted runtime (no messages evaluated) whose persister can be
+    installed later (`attach`) with the numbering of this boot-time state."""
+    pr._boot(_record)
+
+
+def _record(pr: ProcessRuntime) -> None:
+    """Right after boot: keep the boot objects' list (or walk now, for a library's first boot)."""
+    rt = pr.runtime
+    key = _library_key(pr)
+    if key not in _records:
+        persister = _install(pr, want_record=True)
+        text = persister.boot_record
+        if len(_records) >= _RECORDS_MAX:
+            del _records[next(iter(_records))]
+        _records[key] = None if text is None else host_bytecode(text, "=boot record")
+        return
+    code = _records[key]
+    found = None if code is None else rt.run_host_code(code, (rt.host.persist_tools, pr.cu))
+    if found is None:
+        _install(pr)
+    else:
+        rt.host.boot_list = found
+
+
+def _installed(pr: ProcessRuntime) -> Any:
+    """`pr.runtime`'s persister, installed now from its boot record if need be; None if the
+    runtime was booted without one (not by `boot`)."""
+    rt = pr.runtime
+    persister = _persisters.get(rt)
+    if persister is None:
+        found = rt.host.boot_list
+        if found is not None:
+            rt.host.boot_list = None
+            persister = _install(pr, found)
+    return persister
 
 
 def attach(pr: ProcessRuntime) -> Any:
     """Make sure `pr.runtime` has a persister; if it has none, reboot and replay the history."""
-    persister = _persisters.get(pr.runtime)
+    persister = _installed(pr)
     if persister is None:
         boot(pr)
         for args in pr.history:
             pr._run(args)
-        persister = _persisters[pr.runtime]
+        persister = _installed(pr)
     return persister
 
 
@@ -92,5 +142,5 @@ def restore(pr: ProcessRuntime, blob: bytes) -> None:
     The blob must come from a runtime booted with the same library modules and env.
     """
     boot(pr)
-    persister = _persisters[pr.runtime]
+    persister = _installed(pr)
     pr.runtime.call(persister.restore, blob, instructions=0)

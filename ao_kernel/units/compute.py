@@ -7,8 +7,12 @@ runtime by replaying the process's successful inputs (deterministic, so the stat
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 from ..errors import LuaError
@@ -79,18 +83,27 @@ class ProcessRuntime:
         self.instruction_limit = instruction_limit
         self.checkpoint_every = checkpoint_every
         self.history: list[MsgArgs] = []
+        self.cost = 0.0  # running mean of seconds per evaluation (for parallel scheduling)
         self.checkpoints: dict[int, bytes] = {}
         self.recent: tuple[int, bytes] | None = None
         from .checkpoint import boot
 
         boot(self)
 
-    def _boot(self) -> None:
-        self.runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
-        self.cu = self.runtime.run_host_chunk("loader", args=(self.runtime.host.safe,))
-        pid, owner, ptags, mid, mowner, mtags = self.env
-        self.cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
-        self._handle = self.cu.handle
+    def _boot(self, then: Callable[[ProcessRuntime], None] | None = None) -> None:
+        """A fresh runtime with the process library loaded and the env set (no message yet).
+
+        `then(self)` runs last, still inside the boot (`checkpoint.boot` records the boot-time
+        state with it), so that the one garbage collection at the end covers its work too.
+        """
+        self.runtime = runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
+        with runtime.booting():
+            self.cu = runtime.run_host_chunk("loader", args=(runtime.host.safe,))
+            pid, owner, ptags, mid, mowner, mtags = self.env
+            self.cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
+            self._handle = self.cu.handle
+            if then is not None:
+                then(self)
 
     def _flat(self, tags: list[tuple[str, str]]) -> Any:
         flat: list[str | bytes] = []
@@ -111,8 +124,11 @@ class ProcessRuntime:
 
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
         """Evaluate one message; on error (or when not kept) restore the state before it."""
+        started = perf_counter()
         try:
             raw = self._call(args)
+            spent = perf_counter() - started
+            self.cost = spent if not self.cost else self.cost + (spent - self.cost) / 8
         except (LuaCodeError, LuaLimitError) as exc:
             raw = RawResult(error=str(exc))
         except LuaInterrupted:
@@ -129,6 +145,16 @@ class ProcessRuntime:
         else:
             self.rebuild()
         return raw
+
+    def forget_last(self) -> None:
+        """Undo the last kept message (one evaluated ahead of an interruption, see
+        `ComputeUnit.evaluate_many`): the state goes back to before it."""
+        n = len(self.history)
+        self.history.pop()
+        self.checkpoints.pop(n, None)
+        if self.recent is not None and self.recent[0] >= n:
+            self.recent = None
+        self.rebuild()
 
     def _remember_recent(self) -> None:
         """After a rollback, keep one extra snapshot of the current state (replacing the last
@@ -179,6 +205,7 @@ class ProcessRuntime:
         twin.modules, twin.env = self.modules, self.env
         twin.memory_limit, twin.instruction_limit = self.memory_limit, self.instruction_limit
         twin.checkpoint_every = 0
+        twin.cost = self.cost
         twin.history = self.history[:n]
         twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
         twin.recent = self.recent if self.recent is not None and self.recent[0] <= n else None
@@ -227,12 +254,35 @@ class ProcessRuntime:
         return self.reader(expression)()
 
 
+Outcome = RawResult | LuaInterrupted
+# Handing jobs to threads costs about as much as evaluating a small message (measured with
+# `make bench`: parallel pays off from ~0.1 ms per message), so smaller ones stay sequential.
+PARALLEL_MIN_SECONDS = 0.00009
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """One shared pool per size for every network of this interpreter (threads are reused)."""
+    with _pools_lock:
+        if workers not in _pools:
+            _pools[workers] = ThreadPoolExecutor(workers - 1, thread_name_prefix="ao-cu")
+        return _pools[workers]
+
+
+def default_workers() -> int:
+    """Threads for parallel evaluation: one per core, at most 8; 1 means sequential."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
 class ComputeUnit:
     """Holds a ProcessRuntime per process and evaluates what the scheduler hands it."""
 
-    def __init__(self, memory_limit: int | None, instruction_limit: int | None) -> None:
+    def __init__(self, memory_limit: int | None, instruction_limit: int | None,
+                 workers: int | None = None) -> None:
         self.memory_limit = memory_limit
         self.instruction_limit = instruction_limit
+        self.workers = default_workers() if workers is None else max(1, int(workers))
         self.runtimes: dict[str, ProcessRuntime] = {}
 
     def boot(self, pid: str, modules: Mapping[str, str], env: tuple[Any, ...],
@@ -245,6 +295,26 @@ class ComputeUnit:
         """Evaluate a scheduled message (or cron) and keep its effects unless it errors."""
         return self.runtimes[pid].evaluate(args)
 
+    def evaluate_many(self, jobs: list[tuple[str, MsgArgs]]) -> list[Outcome]:
+        """Evaluate messages for DISTINCT processes, side by side on threads when there is
+        more than one core and the batch is worth it; outcomes in job order.
+
+        Processes share nothing, so each outcome is exactly what a sequential evaluation
+        gives (lupa releases the GIL while Lua runs). An interrupted job gives its
+        LuaInterrupted instead of a result (its process is already rolled back).
+        """
+        runtimes = [self.runtimes[pid] for pid, _ in jobs]
+        mean = sum(rt.cost for rt in runtimes) / max(1, len(jobs))
+        if self.workers <= 1 or len(jobs) < 2 or mean < PARALLEL_MIN_SECONDS:
+            return _evaluate_chunk(runtimes, [args for _, args in jobs])
+        chunks = _split(runtimes, [args for _, args in jobs], min(self.workers, len(jobs)))
+        pool = _pool(self.workers)
+        futures = [pool.submit(_evaluate_chunk, rts, argl) for rts, argl in chunks[1:]]
+        outcomes = _evaluate_chunk(*chunks[0])
+        for future in futures:
+            outcomes += future.result()
+        return outcomes
+
     def dryrun(self, pid: str, args: MsgArgs) -> RawResult:
         """Evaluate a read-only message and then forget it."""
         return self.runtimes[pid].evaluate(args, keep=False)
@@ -252,3 +322,29 @@ class ComputeUnit:
     def get(self, pid: str, expression: str) -> Any:
         """Read a Lua expression from a process's live state."""
         return self.runtimes[pid].get(expression)
+
+
+def _evaluate_chunk(runtimes: list[ProcessRuntime], args: list[MsgArgs]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for runtime, one in zip(runtimes, args, strict=True):
+        try:
+            outcomes.append(runtime.evaluate(one))
+        except LuaInterrupted as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _split(runtimes: list[ProcessRuntime], args: list[MsgArgs],
+           parts: int) -> list[tuple[list[ProcessRuntime], list[MsgArgs]]]:
+    """Cut the jobs, in order, into `parts` runs of about equal estimated cost."""
+    costs = [max(rt.cost, 1e-6) for rt in runtimes]
+    share = sum(costs) / parts
+    chunks: list[tuple[list[ProcessRuntime], list[MsgArgs]]] = []
+    start, acc = 0, 0.0
+    for i, cost in enumerate(costs):
+        acc += cost
+        if acc >= share * (len(chunks) + 1) and len(chunks) < parts - 1:
+            chunks.append((runtimes[start:i + 1], args[start:i + 1]))
+            start = i + 1
+    chunks.append((runtimes[start:], args[start:]))
+    return [c for c in chunks if c[0]]

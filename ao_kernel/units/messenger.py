@@ -143,14 +143,19 @@ class Messenger:
                 msg.block_height, msg.slot, msg.hash_chain, msg.cron, read_only, forwarded, tags)
 
     def _evaluate(self, msg: Message, pid: str) -> Message:
-        interrupted = False
         if self.store.count() + 1 in self.forced_interrupts:
+            return self._commit(msg, pid, RawResult(error=INTERRUPTED))
+        try:
+            raw: RawResult | LuaInterrupted = self.cu.evaluate(pid, self.cu_args(msg))
+        except LuaInterrupted as exc:
+            raw = exc
+        return self._commit(msg, pid, raw)
+
+    def _commit(self, msg: Message, pid: str, raw: RawResult | LuaInterrupted) -> Message:
+        """Log an evaluated message and push its outbox (raise if it was interrupted)."""
+        interrupted = isinstance(raw, LuaInterrupted)
+        if isinstance(raw, LuaInterrupted):
             raw = RawResult(error=INTERRUPTED)
-        else:
-            try:
-                raw = self.cu.evaluate(pid, self.cu_args(msg))
-            except LuaInterrupted:
-                raw, interrupted = RawResult(error=INTERRUPTED), True
         msg.process = pid
         msg.result = self.build_result(raw, pid, msg, push=True)
         self.processes[pid].log.append(msg)
@@ -158,6 +163,53 @@ class Messenger:
         if interrupted:
             raise LuaInterrupted(msg)
         return msg
+
+    # -- side by side -------------------------------------------------------------------------
+    def step_many(self, limit: int, until: Message | None = None) -> int:
+        """Carry up to `limit` queued items; returns how many were carried.
+
+        The front of the queue up to the first spawn or the second item for one process is
+        evaluated as a batch: messages for different processes, each already in the queue,
+        do not depend on each other's results, so the CU may evaluate them side by side.
+        Slots are stamped before, and ids minted after, in queue order, and outboxes are
+        pushed in that order too: the log, ids and queue are those of one-by-one steps.
+        The batch ends after `until` when given (so `run_until` stops where a step would).
+        """
+        batch: list[Work] = []
+        seen: set[str] = set()
+        for work in self.queue:
+            if len(batch) >= limit or work.kind == "spawn" or work.pid in seen:
+                break
+            batch.append(work)
+            seen.add(work.pid or "")
+            if until is not None and work.msg is until:
+                break
+        if len(batch) < 2 or self.forced_interrupts:
+            return 1 if self.step() is not None else 0
+        for _ in batch:
+            self.queue.popleft()
+        jobs: list[tuple[Message, str, bytes | None]] = []
+        for work in batch:
+            pid = work.pid or ""
+            msg = _assignment_copy(work.msg) if work.kind == "assign" else work.msg
+            chain = None if work.kind == "cron" else self.su.stamp(pid, msg)
+            jobs.append((msg, pid, chain))
+        outcomes = self.cu.evaluate_many([(pid, self.cu_args(msg)) for msg, pid, _ in jobs])
+        for i, ((msg, pid, chain), raw) in enumerate(zip(jobs, outcomes, strict=True)):
+            if isinstance(raw, LuaInterrupted):
+                self._put_back(batch[i + 1:], jobs[i + 1:], outcomes[i + 1:])
+            if chain is not None:
+                self.su.seal(pid, msg, chain)
+            self._commit(msg, pid, raw)
+        return len(batch)
+
+    def _put_back(self, works: list[Work], jobs: list[tuple[Message, str, bytes | None]],
+                  outcomes: list[RawResult | LuaInterrupted]) -> None:
+        """After an interruption inside a batch, undo what ran after it and requeue it."""
+        for (_, pid, _), raw in zip(jobs, outcomes, strict=True):
+            if isinstance(raw, RawResult) and raw.error is None:
+                self.cu.runtimes[pid].forget_last()
+        self.queue.extendleft(reversed(works))
 
     # -- pushing results ------------------------------------------------------------------------
     def build_result(self, raw: RawResult, pid: str, origin: Message, push: bool) -> Result:

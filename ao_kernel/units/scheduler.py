@@ -81,20 +81,33 @@ class Scheduler:
 
     def assign(self, pid: str, msg: Message) -> None:
         """Stamp `msg` with the next slot of `pid`: nonce, time, height, hash chain."""
+        self.seal(pid, msg, self.stamp(pid, msg))
+
+    def stamp(self, pid: str, msg: Message) -> bytes:
+        """Give `msg` the next slot of `pid` without taking it yet; returns the chain link.
+
+        The CU can evaluate a stamped message before `seal` commits the slot, which is how
+        messages for different processes are evaluated side by side (see `Messenger.step_many`)
+        while every id is still minted in the sequential order.
+        """
         sched = self.schedules[pid]
-        nonce = sched.next_nonce
-        sched.next_nonce += 1
         chain = sched.last_chain
         if sched.last_assignment is not None:
             chain = hashlib.sha256(sched.last_assignment + chain).digest()
-        assignment, raw = self.ids.next_raw("assignment", pid, nonce, msg.id or "")
-        sched.last_assignment = raw
-        sched.last_chain = chain
         msg.process = pid
-        msg.slot = nonce
+        msg.slot = sched.next_nonce
         msg.timestamp = self.clock.now
         msg.block_height = self.clock.height
         msg.hash_chain = b64url(chain)
+        return chain
+
+    def seal(self, pid: str, msg: Message, chain: bytes) -> None:
+        """Take the slot `stamp` gave `msg`: mint its assignment id and advance the chain."""
+        sched = self.schedules[pid]
+        assignment, raw = self.ids.next_raw("assignment", pid, sched.next_nonce, msg.id or "")
+        sched.next_nonce += 1
+        sched.last_assignment = raw
+        sched.last_chain = chain
         msg.assignment_id = assignment
 
     def next_cron_time(self, until: int) -> int | None:
