@@ -10,7 +10,6 @@ import itertools
 import json
 from typing import TYPE_CHECKING, Any
 
-from .gcpolicy import fewer_collections
 from .lua.runtime import LuaInterrupted, interrupts
 from .message import Message
 from .store.exchange import read_jsonl, write_jsonl
@@ -39,7 +38,7 @@ class Journaled:
         if self._journaling:
             self.store.journal(op, args)
         try:
-            with interrupts.scope(), fewer_collections():
+            with interrupts.scope():
                 return getattr(self, "_op_" + op)(**args)
         except LuaInterrupted as exc:
             self.store.flush()

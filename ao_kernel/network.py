@@ -11,6 +11,7 @@ import pandas as pd
 
 from .clock import DEFAULT_START_MS, VirtualClock, parse_interval
 from .errors import AoError, LuaError, UnknownProcess
+from .gcpolicy import collect_less_often
 from .holographic import Verification, verify_process
 from .ids import IdFactory, digest_id, wallet_address
 from .journal import Journaled
@@ -56,6 +57,7 @@ class Network(Journaled):
                  auto_run: bool = True, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
                  instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
                  library: Mapping[str, str] | None = None, workers: int | None = None) -> None:
+        collect_less_often()
         self.store = LogStore(path)
         saved = self.store.meta()
         if "seed" not in saved:
