@@ -28,9 +28,10 @@ local function text(v)
 end
 
 local function pairs_of(flat)
-  local tags = {}
+  local tags, n = {}, 0
   for i = 1, #flat, 2 do
-    tags[#tags + 1] = { name = flat[i], value = flat[i + 1] }
+    n = n + 1
+    tags[n] = { name = flat[i], value = flat[i + 1] }
   end
   return tags
 end

@@ -1,9 +1,12 @@
 -- ao_kernel persister: host-only, never reachable from process code. The host runs this chunk
--- once per runtime, right after boot (sandbox, library, loader, set_env) and before any message,
--- with (tools, cu): `tools` is the sandbox's private `host.persist_tools`, `cu` the loader table.
+-- once per runtime with (tools, cu, boot_list, want_record): `tools` is the sandbox's private
+-- `host.persist_tools`, `cu` the loader table. Without `boot_list` it runs right after boot
+-- (sandbox, library, loader, set_env) and before any message; with one (the objects a boot record
+-- found at that moment, see "Boot walk" below) it may run any time later. It reads nothing from
+-- the process's globals, which process code may have changed by then.
 --
--- At that moment it walks the booted state from fixed roots in a deterministic order and numbers
--- every object it meets ("permanents"). Two runtimes booted with the same library and env get
+-- It numbers every object of the booted state, walked from fixed roots in a deterministic order
+-- ("permanents"). Two runtimes booted with the same library and env get
 -- the same numbering, so a snapshot can refer to boot-time objects by number: restore fills the
 -- fresh runtime's own object in place, which keeps the references that boot-time closures hold.
 --
@@ -25,7 +28,7 @@
 -- ordered arbitrarily among themselves (restore is right, the bytes may vary). Snapshots hold
 -- bytecode: restore only snapshots this host made.
 
-local T, cu = ...
+local T, cu, boot_list, want_record = ...
 
 local getupvalue, setupvalue, upvalueid, upvaluejoin = T.getupvalue, T.setupvalue, T.upvalueid,
   T.upvaluejoin
@@ -38,7 +41,7 @@ local co_create, co_resume, co_status, co_running = T.co_create, T.co_resume, T.
 local collect, select, error, pcall = T.collect, T.select, T.error, T.pcall
 local SANDBOX = T.sandbox_source
 local VERSION = "ao_kernel checkpoint 1"
-local MININT = math.mininteger
+local MININT = T.mininteger
 
 -- Roots, in walk order. Everything a process can reach lives under these.
 local main_thread = co_running()
@@ -151,8 +154,28 @@ local function ordered_keys(t, num)
   return keys, n
 end
 
+-- lupa hands Lua strings to the host decoded as UTF-8, so the snapshot text must be valid UTF-8
+-- (without surrogates, which Python refuses). Our own text is ASCII; bytes above 127 only occur
+-- inside string literals, where `\ddd` escapes them without changing the string. A piece that
+-- is already valid UTF-8 is kept as it is (checking is much faster than rewriting).
+local ESC = {}
+for b = 128, 255 do ESC[T.char(b)] = fmt("\\%03d", b) end
+local ulen, find = T.ulen, T.find
+local function clean(text, force)
+  if not force and ulen(text) and not find(text, "\237", 1, true) then return text end
+  return (gsub(text, "[\128-\255]", ESC))
+end
+
 -- ---------------------------------------------------------------------------------------------
 -- Boot walk: number the permanents and the upvalue cells of boot-time closures.
+--
+-- The walk is the costly part of installing the persister, so the host walks only the first
+-- runtime of each library: with `want_record` it also writes the walk down as a "boot record", a
+-- chunk that, run in another runtime right after the same boot, finds the same objects by the
+-- same steps (a key of a numbered table, a metatable, an upvalue) without sorting anything. The
+-- host runs that record at each later boot and hands its list here (`boot_list`) when the
+-- persister is first needed, so the numbering is of the boot-time state. The record checks the
+-- type of every object it finds and returns nil on any difference; the host then walks.
 -- ---------------------------------------------------------------------------------------------
 
 local perm = {}          -- object -> permanent number (strong: keeps boot objects and cells alive)
@@ -160,15 +183,62 @@ local perm_list = {}     -- permanent number -> object
 local cell_fn = {}       -- upvalue id -> permanent number of the first boot closure holding it
 local cell_idx = {}      -- upvalue id -> its index in that closure
 local cell_opaque = {}   -- upvalue id -> true when it belongs to the sandbox (never saved)
+local boot_record = nil  -- with want_record: the boot record's source (nil when none can be made)
 
-do
+-- The record starts from the same roots as ROOTS, computed the same way from the same tools.
+local RECORD_HEAD = [[
+local T, cu = ...
+local R, M, getupvalue, type = T.rawget, T.getmetatable, T.getupvalue, T.type
+local function U(f, u) local _, v = getupvalue(f, u) return v end
+local ipairs_aux = T.ipairs({})
+local codes_aux = T.utf8_codes("")
+local p = { T.G, T.loaded, T.string_meta, cu, T.co_running(), ipairs_aux, codes_aux }
+]]
+local RECORD_TAIL = [[
+local KIND = { table = 116, ["function"] = 102, thread = 104, userdata = 117 }
+for i = 1, #TYPES do
+  if KIND[type(p[i])] ~= TYPES:byte(i) then return nil end
+end
+if p[#TYPES + 1] ~= nil then return nil end
+return p
+]]
+local TYPE_LETTER = { table = "t", ["function"] = "f", thread = "h", userdata = "u" }
+
+-- A table key as Lua source text for the boot record.
+local function key_source(k)
+  local tk = type(k)
+  if tk == "string" then return fmt("%q", k) end
+  if tk == "boolean" then return tostring(k) end
+  if mtype(k) == "integer" then
+    if k == MININT then return "(-0x7fffffffffffffff-1)" end
+    return fmt("%d", k)
+  end
+  if k == huge then return "1e9999" end
+  if k == -huge then return "-1e9999" end
+  return fmt("%a", k)
+end
+
+if boot_list then
+  for i = 1, #boot_list do
+    local v = boot_list[i]
+    if perm[v] ~= nil then error("checkpoint: a boot object was recorded twice", 0) end
+    perm[v], perm_list[i] = i, v
+  end
+else
   local n = 0
-  local function add(v)
+  local steps, types = want_record and {} or nil, want_record and {} or nil
+  local function add(v, step)
     local tv = type(v)
     if tv == "table" or tv == "function" or tv == "thread" or tv == "userdata" then
       if perm[v] == nil then
         n = n + 1
         perm[v], perm_list[n] = n, v
+        if steps then
+          types[n] = TYPE_LETTER[tv]
+          if n > #ROOTS then
+            if step then steps[#steps + 1] = "p[" .. n .. "]=" .. step .. "\n" else steps = nil end
+          end
+        end
       end
     end
   end
@@ -178,29 +248,50 @@ do
     i = i + 1
     local v = perm_list[i]
     local tv = type(v)
+    local at = steps and "(p[" .. i .. "]"
     if tv == "table" then
-      add(getmetatable(v))
+      add(getmetatable(v), at and "M" .. at .. ")")
       local keys, nk = ordered_keys(v, perm)
       for j = 1, nk do
         local k = keys[j]
-        add(k)
-        add(rawget(v, k))
+        add(k, nil)
+        if at then
+          local key = perm[k] and "p[" .. perm[k] .. "]" or key_source(k)
+          add(rawget(v, k), "R" .. at .. "," .. key .. ")")
+        else
+          add(rawget(v, k))
+        end
       end
     elseif tv == "function" then
-      local kind = kind_of(v)
-      if kind ~= "C" then
+      -- Sandbox internals stay opaque: their upvalues are not walked.
+      if kind_of(v) == "L" then
         for u = 1, fn_nups[v] do
-          local id = upvalueid(v, u)
-          if cell_fn[id] == nil then
-            cell_fn[id], cell_idx[id] = i, u
-            if kind == "S" then cell_opaque[id] = true end
-          end
-          -- Sandbox internals stay opaque: their upvalues are not walked.
-          if kind == "L" then add(select(2, getupvalue(v, u))) end
+          add(select(2, getupvalue(v, u)), at and "U" .. at .. "," .. u .. ")")
         end
       end
     elseif tv == "userdata" then
-      add(getmetatable(v))
+      add(getmetatable(v), at and "M" .. at .. ")")
+    end
+  end
+  if steps then
+    boot_record = clean(concat({ RECORD_HEAD, concat(steps), "local TYPES = \"", concat(types),
+      "\"\n", RECORD_TAIL }), true)
+  end
+end
+
+-- Cells in numbering order: the first boot closure (by number) holding a cell names it.
+for i = 1, #perm_list do
+  local v = perm_list[i]
+  if type(v) == "function" then
+    local kind = kind_of(v)
+    if kind ~= "C" then
+      for u = 1, fn_nups[v] do
+        local id = upvalueid(v, u)
+        if cell_fn[id] == nil then
+          cell_fn[id], cell_idx[id] = i, u
+          if kind == "S" then cell_opaque[id] = true end
+        end
+      end
     end
   end
 end
@@ -229,18 +320,6 @@ local function literal(v)
 end
 
 local PRIMITIVE = { string = true, number = true, boolean = true, ["nil"] = true }
-
--- lupa hands Lua strings to the host decoded as UTF-8, so the snapshot text must be valid UTF-8
--- (without surrogates, which Python refuses). Our own text is ASCII; bytes above 127 only occur
--- inside string literals, where `\ddd` escapes them without changing the string. A piece that
--- is already valid UTF-8 is kept as it is (checking is much faster than rewriting).
-local ESC = {}
-for b = 128, 255 do ESC[string.char(b)] = fmt("\\%03d", b) end
-local ulen, find = utf8.len, string.find
-local function clean(text, force)
-  if not force and ulen(text) and not find(text, "\237", 1, true) then return text end
-  return (gsub(text, "[\128-\255]", ESC))
-end
 
 -- mode "snapshot": fails on what cannot be restored; mode "digest": records it as a marker.
 local function capture(mode, force)
@@ -521,4 +600,6 @@ end
 
 persist.VERSION = VERSION
 persist.PERM_COUNT = PERM_COUNT
+persist.boot_record = boot_record
+persist.boot_objects = perm_list
 return persist

@@ -17,6 +17,11 @@ from typing import Any
 
 import lupa.lua53 as lua53
 
+try:  # signal.getsignal wraps the answer in an enum: ~1.6 us on every network operation
+    from _signal import getsignal as _getsignal
+except ImportError:  # pragma: no cover - other Pythons
+    _getsignal = signal.getsignal
+
 from .codec import from_lua
 
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
@@ -35,7 +40,9 @@ class _Interrupts:
     """SIGINT while Lua runs: a flag the sandbox's hook polls, so Lua stops at a safe point.
 
     Only inside `interruptible()` scopes (the public operations of a Network) and only on the
-    main thread; elsewhere Python's own handling is untouched.
+    main thread. The handler is installed by the first scope and stays (setting a signal
+    handler on every operation costs more than a small message); outside a scope it hands the
+    signal to the handler it replaced, so Python's own handling is untouched there.
     """
 
     def __init__(self) -> None:
@@ -43,12 +50,22 @@ class _Interrupts:
         self.suspended = 0
         self.depth = 0
         self.previous: Any = None
+        self._installed = self._handler
+        self._count_lock = threading.Lock()
 
     def check(self) -> bool:
         return self.requested and not self.suspended
 
     def _handler(self, signum: int, frame: Any) -> None:
-        self.requested = True
+        if self.depth > 0:
+            self.requested = True
+            return
+        previous = self.previous
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.raise_signal(signal.SIGINT)
 
     @contextmanager
     def scope(self) -> Iterator[None]:
@@ -58,24 +75,29 @@ class _Interrupts:
         self.depth += 1
         if self.depth == 1:
             self.requested = False
-            self.previous = signal.signal(signal.SIGINT, self._handler)
+            current = _getsignal(signal.SIGINT)
+            if current != self._installed:
+                self.previous = current
+                signal.signal(signal.SIGINT, self._installed)
         try:
             yield
         finally:
             self.depth -= 1
             if self.depth == 0:
-                signal.signal(signal.SIGINT, self.previous)
                 pending, self.requested = self.requested, False
                 if pending and sys.exc_info()[0] is None:
                     raise KeyboardInterrupt
 
     @contextmanager
     def suspend(self) -> Iterator[None]:
-        self.suspended += 1
+        """No interruption inside (a rollback must finish); worker threads may nest this."""
+        with self._count_lock:
+            self.suspended += 1
         try:
             yield
         finally:
-            self.suspended -= 1
+            with self._count_lock:
+                self.suspended -= 1
 
     def consume(self) -> None:
         self.requested = False
@@ -108,7 +130,12 @@ def library_sources(folder: str = "aos") -> Mapping[str, str]:
     return out
 
 
-_compiler: Any = None
+@cache
+def _compiler() -> Any:
+    """A private Lua state that turns source text into bytecode (None if it does not compile)."""
+    return lua53.LuaRuntime(encoding=None, register_eval=False, register_builtins=False).eval(
+        "function(src, name) local f = load(src, name, 't') "
+        "if f then return string.dump(f) end end")
 
 
 @lru_cache(maxsize=4096)
@@ -119,19 +146,72 @@ def _bytecode(name: str, src: str) -> bytes | None:
     Only the host's own module sources are compiled this way; process code is always text.
     Returns None when the source does not compile (the error then surfaces at `require`).
     """
-    global _compiler
-    if _compiler is None:
-        _compiler = lua53.LuaRuntime(encoding=None, register_eval=False,
-                                     register_builtins=False).eval(
-            "function(src, name) local f = load(src, name, 't') "
-            "if f then return string.dump(f) end end")
-    return _compiler(src.encode("utf-8"), chunk_name(name).encode("utf-8"))
+    return host_bytecode(src, chunk_name(name))
+
+
+def host_bytecode(src: str, name: str) -> bytes | None:
+    """Bytecode for Lua text the host wrote itself, chunk named `name`; None if it does not
+    compile. Only for trusted host code (see `Runtime.run_host_code`), never process code."""
+    code: bytes | None = _compiler()(src.encode("utf-8"), name.encode("utf-8"))
+    return code
 
 
 def chunk_name(module: str) -> str:
     """The chunk name ao's build gives a library module (`.handlers`, but plain `json`)."""
     key = module.lstrip(".")
     return key if key == "json" else "." + key
+
+
+# lupa's `execute` names its chunks "<python>"; the sandbox keeps that name when it runs from
+# bytecode, so its error positions and `debug.getinfo` answers stay the same.
+_SANDBOX_CHUNK = "<python>"
+
+
+@cache
+def _sandbox_code() -> bytes:
+    """sandbox.lua as bytecode, compiled once per host process (it runs in every runtime)."""
+    code = host_bytecode(_read("ao_kernel.lua", "sandbox.lua"), _SANDBOX_CHUNK)
+    if code is None:
+        raise RuntimeError("ao_kernel/lua/sandbox.lua does not compile")
+    return code
+
+
+def _canonical(name: str) -> str:
+    """The sandbox's canonical module name: no leading "." and no trailing ".init"."""
+    if name.startswith("."):
+        name = name[1:]
+    if name.endswith(".init"):
+        name = name[: -len(".init")]
+    return name
+
+
+class _Library:
+    """What the sandbox's `require` asks the host for: a module's code by canonical name.
+
+    Modules are handed over one at a time, at their first `require`, so a runtime never holds
+    the code of modules it does not use (every Lua state would otherwise keep its own copy).
+    """
+
+    def __init__(self, items: tuple[tuple[str, str], ...]) -> None:
+        self.by_key = {_canonical(name): (name, src) for name, src in items}
+        self.codes: dict[str, tuple[bytes | str, bool]] = {}
+
+    def lookup(self, key: Any) -> tuple[bytes | str, bool] | None:
+        """(bytecode, True), or (source, False) when it does not compile, or None."""
+        found = self.codes.get(key)
+        if found is None:
+            module = self.by_key.get(key) if isinstance(key, str) else None
+            if module is None:
+                return None
+            name, src = module
+            code = _bytecode(name, src)
+            found = self.codes[key] = (src, False) if code is None else (code, True)
+        return found
+
+
+@lru_cache(maxsize=64)
+def _library(items: tuple[tuple[str, str], ...]) -> _Library:
+    return _Library(items)
 
 
 class Runtime:
@@ -152,18 +232,29 @@ class Runtime:
             attribute_filter=_deny_attributes,
             max_memory=memory_limit or 0,
         )
-        self.host = self.lua.execute(_read("ao_kernel.lua", "sandbox.lua"))
+        self.host = self.lua.execute(_sandbox_code())
         self._protect = self.host.protect
         self._set_budget = self.host.set_budget
         self._load = self.host.load
+        self._collect = self.host.collect
         self.host.set_interrupt_check(interrupts.check)
-        register = self.host.register
-        for name, src in (modules if modules is not None else library_sources()).items():
-            code = _bytecode(name, src)
-            if code is None:
-                register(name, src)
-            else:
-                register(name, code, True)
+        library = _library(tuple((modules if modules is not None else library_sources()).items()))
+        if library.by_key:
+            self.host.set_lookup(library.lookup)
+
+    @contextmanager
+    def booting(self) -> Iterator[None]:
+        """Hold Lua's garbage collector while a process library loads, then collect once.
+
+        Loading only allocates, so collecting step by step as the heap grows is wasted work;
+        one full collection at the end is cheaper and leaves none of the boot's garbage behind.
+        """
+        self._collect("stop")
+        try:
+            yield
+        finally:
+            self._collect("restart")
+            self._collect("collect")
 
     @property
     def globals(self) -> Any:
@@ -222,7 +313,11 @@ class Runtime:
         code = _bytecode(name, src)
         if code is None:
             return self.execute(src, "=" + name, instructions=0, args=args)
-        fn = self._load(code, "=" + name, "b", self.lua.globals())
+        return self.run_host_code(code, args)
+
+    def run_host_code(self, code: bytes, args: tuple[Any, ...] = ()) -> Any:
+        """Run bytecode the host made from its own Lua (`host_bytecode`); never process code."""
+        fn = self._load(code, "=host", "b", self.lua.globals())
         if isinstance(fn, tuple):
             raise LuaCodeError(from_lua(str(fn[1])))
         return self.call(fn, *args, instructions=0)

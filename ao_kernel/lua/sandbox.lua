@@ -14,16 +14,16 @@ local persist_tools = {
   concat = table.concat, sort = table.sort, co_create = coroutine.create,
   co_resume = coroutine.resume, co_status = coroutine.status, co_running = coroutine.running,
   collect = collectgarbage, ipairs = ipairs, select = select, error = error, pcall = pcall,
-  utf8_codes = utf8.codes, G = _G, loaded = package.loaded,
+  utf8_codes = utf8.codes, G = _G, loaded = package.loaded, char = string.char, ulen = utf8.len,
+  find = string.find, mininteger = math.mininteger,
   string_meta = debug.getmetatable(""), sandbox_source = debug.getinfo(1, "S").source,
 }
 local traceback, getinfo = debug.traceback, debug.getinfo
 local raw_pcall, raw_xpcall, raw_error = pcall, xpcall, error
 local raw_load, raw_type = load, type
-local table_pack, table_unpack = table.pack, table.unpack
 local co_create, co_resume = coroutine.create, coroutine.resume
 local real_date = os.date
-local string_sub, string_gsub = string.sub, string.gsub
+local string_sub, string_gsub, string_find, utf8_len = string.sub, string.gsub, string.find, utf8.len
 
 -- Private sentinel raised when the budget runs out; wrapped pcall/xpcall/resume re-raise it.
 local LIMIT = setmetatable({}, { __tostring = function() return "instruction limit exceeded" end })
@@ -40,15 +40,21 @@ local interrupt_check, ticks = nil, 0
 local function hook()
   if limited then
     budget = budget - 1
+    -- Once raised, a fatal error cannot be caught by process code (the wrapped pcall,
+    -- xpcall and resume re-raise it), so counting stops until the host sets a new budget:
+    -- otherwise the hook could fire again inside the host's own calls that follow.
     if budget <= 0 then
-      budget = 0
+      budget, limited = 0, false
       raw_error(LIMIT, 0)
     end
     if interrupt_check ~= nil then
       ticks = ticks + 1
       if ticks >= INTERRUPT_EVERY then
         ticks = 0
-        if interrupt_check() then raw_error(INTERRUPT, 0) end
+        if interrupt_check() then
+          limited = false
+          raw_error(INTERRUPT, 0)
+        end
       end
     end
   end
@@ -224,9 +230,11 @@ math.random = function(a, b)
   return a + math.floor(r * (b - a + 1))
 end
 
--- `require` finds only library modules the host registered; names are canonical without a
+-- `require` finds only library modules the host provides; names are canonical without a
 -- leading "." and without a trailing ".init", so ".json", "json" and ".json.init" are one module.
-local sources, compiled = {}, {}
+-- The host's `lookup(key)` returns a module's code (and true when it is bytecode) or nil. It is
+-- asked only at a module's first `require`, so a state holds no code it has not loaded.
+local lookup = nil
 local loaded = package.loaded
 loaded.io, loaded.python = nil, nil
 loaded.os, loaded.debug = os, debug
@@ -255,14 +263,17 @@ function require(name)
   local slot = chunk_name(key)
   found = loaded[slot]
   if found == nil then
-    local src = sources[key]
     local preload = package.preload[name] or package.preload[key]
+    local src, is_bytecode
+    -- The host's names are text: a name that is not UTF-8 (or has surrogates) is none of them.
+    local text = utf8_len(key) and not string_find(key, "\237[\160-\191]")
+    if preload == nil and lookup ~= nil and text then src, is_bytecode = lookup(key) end
     local loader
     if preload ~= nil then
       loader = preload
     elseif src ~= nil then
       -- Library modules may arrive precompiled by the host (from its own trusted sources).
-      local fn, err = raw_load(src, chunk_name(key), compiled[key] and "b" or "t", _G)
+      local fn, err = raw_load(src, chunk_name(key), is_bytecode and "b" or "t", _G)
       if not fn then raw_error(err, 0) end
       loader = fn
     else
@@ -285,10 +296,9 @@ package.path = ""
 -- Host controls: returned to Python, never stored in a global.
 local host = {}
 
-function host.register(name, src, is_bytecode)
-  local key = canonical(name)
-  sources[key] = src
-  compiled[key] = is_bytecode or nil
+-- `fn(key)` gives a library module's code by canonical name (see `require`); nil: no modules.
+function host.set_lookup(fn)
+  lookup = fn
 end
 
 -- Host work (booting, replay) gets a large but finite budget, so that nothing a process left
@@ -354,10 +364,9 @@ host.safe = safe
 
 -- Runs f(...) under a raw pcall; returns true, results... or false, error text, kind where kind
 -- is "limit", "memory" or "error".
-function host.protect(f, ...)
-  local r = table_pack(raw_pcall(f, ...))
-  if r[1] then return table_unpack(r, 1, r.n) end
-  local err = r[2]
+local function protected(ok, ...)
+  if ok then return true, ... end
+  local err = ...
   if err == LIMIT then return false, "instruction limit exceeded", "limit" end
   if err == INTERRUPT then return false, "interrupted", "interrupt" end
   if err == "not enough memory" then return false, "memory limit exceeded", "memory" end
@@ -366,6 +375,10 @@ function host.protect(f, ...)
     err = ok and text or "(error object is not a string)"
   end
   return false, safe(err), "error"
+end
+
+function host.protect(f, ...)
+  return protected(raw_pcall(f, ...))
 end
 
 -- A stable number per table, so the host can spot shared and cyclic tables when converting.
@@ -382,6 +395,7 @@ end
 
 persist_tools.random = math.random -- the fixed-seed LCG above (its `lcg` upvalue is state)
 host.persist_tools = persist_tools
+host.collect = collectgarbage
 host.LIMIT = LIMIT
 host.traceback = traceback
 host.load = raw_load

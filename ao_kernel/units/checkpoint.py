@@ -32,7 +32,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from ..lua.runtime import Runtime, host_bytecode
+from ..lua.runtime import LuaCodeError, Runtime, host_bytecode
 
 if TYPE_CHECKING:
     from .compute import ProcessRuntime
@@ -75,7 +75,12 @@ def _record(pr: ProcessRuntime) -> None:
         _records[key] = None if text is None else host_bytecode(text, "=boot record")
         return
     code = _records[key]
-    found = None if code is None else rt.run_host_code(code, (rt.host.persist_tools, pr.cu))
+    found = None
+    if code is not None:
+        try:  # the record only reads; it fails (or returns nil) when the state is not as recorded
+            found = rt.run_host_code(code, (rt.host.persist_tools, pr.cu))
+        except LuaCodeError:
+            found = None
     if found is None:
         _install(pr)
     else:

@@ -107,3 +107,15 @@ def test_pairs_keeps_lua_semantics(rt):
     assert rt.execute(meta) == "x"
     with pytest.raises(LuaCodeError, match=r"bad argument #1 to 'pairs' \(table expected"):
         rt.execute("pairs(nil)")
+
+
+def test_the_hook_stays_quiet_in_host_calls_after_a_limit(rt):
+    """After the budget ran out, the host's next Lua calls (resetting the budget, reading
+    results) must not be hit by the exhausted budget, whenever the count hook fires."""
+    spin = rt.compile("while true do end")
+    rt._set_budget(5_000)
+    res = rt._protect(spin)
+    assert res[0] is False and res[2] == "limit"
+    busy = rt.lua.eval("function() local x = 0 for i = 1, 20000 do x = x + i end return x end")
+    assert busy() == sum(range(20001))  # thousands of instructions: the hook fires several times
+    assert rt.call(rt.compile("return 1 + 1")) == 2
