@@ -141,7 +141,7 @@ class Journaled:
         twin = type(self)(seed=self.seed, start=self.clock.start_ms, auto_run=self.auto_run,
                        memory_limit=self.compute.memory_limit,
                        instruction_limit=self.compute.instruction_limit, library=self.library,
-                       workers=self.compute.workers)
+                       workers=self.compute.workers, resident=self.compute.resident)
         twin._replay(self.store.ops(), stop_seq=seq)
         if time is not None and time > twin.clock.now:
             twin.advance(time - twin.clock.now)

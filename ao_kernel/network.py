@@ -51,12 +51,17 @@ class Network(Journaled):
     `workers` is how many threads may evaluate messages for different processes side by side
     (default: one per core, at most 8; 1 evaluates one message at a time). The log, ids and
     states are the same for any number of workers.
+
+    `resident` is how many processes keep their Lua state in memory (default 256, the most
+    recently used); the others hibernate and are rebuilt from their latest snapshot when next
+    used, so idle processes cost little memory. Results do not depend on it.
     """
 
     def __init__(self, path: str | None = None, seed: int | None = None, start: int | None = None,
                  auto_run: bool = True, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
                  instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
-                 library: Mapping[str, str] | None = None, workers: int | None = None) -> None:
+                 library: Mapping[str, str] | None = None, workers: int | None = None,
+                 resident: int | None = None) -> None:
         collect_less_often()
         self.store = LogStore(path)
         saved = self.store.meta()
@@ -74,7 +79,7 @@ class Network(Journaled):
         self.mu = MU_ADDRESS
         self.su_address = wallet_address("scheduler-unit", self.seed)
         self.scheduler = Scheduler(self.clock, self.ids, self.su_address)
-        self.compute = ComputeUnit(memory_limit, instruction_limit, workers)
+        self.compute = ComputeUnit(memory_limit, instruction_limit, workers, resident)
         self.library = library if library is not None else library_sources("aos")
         self.modules: dict[str, Mapping[str, str]] = {AOS_MODULE: self.library}
         self.messenger = Messenger(self.mu, self.ids, self.scheduler, self.compute, self.store,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, 
 MsgArgs = tuple[Any, ...]
 CHECKPOINT_EVERY = 1000
 RECENT_MIN = 32  # after a rollback, snapshot if the replay since the last snapshot was longer
+HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay is this short
+RESIDENT = 256  # processes whose Lua state stays in memory (the most recently used ones)
 
 
 @dataclass
@@ -86,9 +89,57 @@ class ProcessRuntime:
         self.cost = 0.0  # running mean of seconds per evaluation (for parallel scheduling)
         self.checkpoints: dict[int, bytes] = {}
         self.recent: tuple[int, bytes] | None = None
+        self.on_wake: Callable[[], None] | None = None
+        self._runtime: Runtime | None = None
         from .checkpoint import boot
 
         boot(self)
+
+    # -- the Lua state, possibly hibernated -------------------------------------------------
+    @property
+    def runtime(self) -> Runtime:
+        """The live Lua state; a hibernated process is rebuilt here first (see `hibernate`)."""
+        if self._runtime is None:
+            self.rebuild()
+            if self.on_wake is not None:
+                self.on_wake()
+        assert self._runtime is not None
+        return self._runtime
+
+    @runtime.setter
+    def runtime(self, value: Runtime) -> None:
+        self._runtime = value
+
+    @property
+    def cu(self) -> Any:
+        """The loader's table in the live state (`handle`, `read`, `set_env`)."""
+        self.runtime  # noqa: B018 - wakes the process if it hibernates
+        return self._cu
+
+    @property
+    def asleep(self) -> bool:
+        """True while the process is hibernated (no Lua state in memory)."""
+        return self._runtime is None
+
+    def hibernate(self) -> bool:
+        """Free the Lua state of an idle process; the next use rebuilds it from the nearest
+        snapshot plus a short replay. A long replay tail is snapshotted first; False (the
+        process stays in memory) when that is impossible, as with a pending Receive."""
+        if self._runtime is None:
+            return True
+        n = len(self.history)
+        base = max((k for k in self.checkpoints if k <= n), default=0)
+        if self.recent is not None and base < self.recent[0] <= n:
+            base = self.recent[0]
+        if n - base > HIBERNATE_TAIL:
+            from .checkpoint import snapshot
+
+            blob = snapshot(self)
+            if blob is None:
+                return False
+            self.recent = (n, blob)
+        self._runtime = self._cu = self._handle = None
+        return True
 
     def _boot(self, then: Callable[[ProcessRuntime], None] | None = None) -> None:
         """A fresh runtime with the process library loaded and the env set (no message yet).
@@ -98,10 +149,10 @@ class ProcessRuntime:
         """
         self.runtime = runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
         with runtime.booting():
-            self.cu = runtime.run_host_chunk("loader", args=(runtime.host.safe,))
+            self._cu = runtime.run_host_chunk("loader", args=(runtime.host.safe,))
             pid, owner, ptags, mid, mowner, mtags = self.env
-            self.cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
-            self._handle = self.cu.handle
+            self._cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
+            self._handle = self._cu.handle
             if then is not None:
                 then(self)
 
@@ -206,6 +257,7 @@ class ProcessRuntime:
         twin.memory_limit, twin.instruction_limit = self.memory_limit, self.instruction_limit
         twin.checkpoint_every = 0
         twin.cost = self.cost
+        twin.on_wake, twin._runtime = None, None
         twin.history = self.history[:n]
         twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
         twin.recent = self.recent if self.recent is not None and self.recent[0] <= n else None
@@ -279,20 +331,51 @@ class ComputeUnit:
     """Holds a ProcessRuntime per process and evaluates what the scheduler hands it."""
 
     def __init__(self, memory_limit: int | None, instruction_limit: int | None,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, resident: int | None = None) -> None:
         self.memory_limit = memory_limit
         self.instruction_limit = instruction_limit
         self.workers = default_workers() if workers is None else max(1, int(workers))
+        self.resident = RESIDENT if resident is None else max(1, int(resident))
         self.runtimes: dict[str, ProcessRuntime] = {}
+        self._live: OrderedDict[str, None] = OrderedDict()  # least recently used first
+        self._live_lock = threading.Lock()
+
+    @property
+    def batch_limit(self) -> int:
+        """The most messages `evaluate_many` takes at once (they must all stay resident)."""
+        return max(1, self.resident // 2)
 
     def boot(self, pid: str, modules: Mapping[str, str], env: tuple[Any, ...],
              memory_limit: int | None = None) -> None:
         """Create the runtime of a new process (before its Process message is evaluated)."""
-        self.runtimes[pid] = ProcessRuntime(
-            modules, env, memory_limit or self.memory_limit, self.instruction_limit)
+        pr = ProcessRuntime(modules, env, memory_limit or self.memory_limit,
+                            self.instruction_limit)
+        pr.on_wake = lambda: self._mark(pid)
+        self.runtimes[pid] = pr
+        self._touch([pid])
+
+    def _mark(self, pid: str) -> None:
+        with self._live_lock:
+            self._live[pid] = None
+            self._live.move_to_end(pid)
+
+    def _touch(self, pids: list[str]) -> None:
+        """Mark processes as just used and hibernate the least recently used ones beyond
+        `resident` (never one of `pids`). Called on the host's thread only."""
+        for pid in pids:
+            self._mark(pid)
+        keep = set(pids)
+        tries = len(self._live)
+        while len(self._live) > self.resident and tries > 0:
+            tries -= 1
+            with self._live_lock:
+                pid, _ = self._live.popitem(last=False)
+            if pid in keep or not self.runtimes[pid].hibernate():
+                self._mark(pid)  # in use, or cannot sleep now (a pending Receive)
 
     def evaluate(self, pid: str, args: MsgArgs) -> RawResult:
         """Evaluate a scheduled message (or cron) and keep its effects unless it errors."""
+        self._touch([pid])
         return self.runtimes[pid].evaluate(args)
 
     def evaluate_many(self, jobs: list[tuple[str, MsgArgs]]) -> list[Outcome]:
@@ -303,6 +386,7 @@ class ComputeUnit:
         gives (lupa releases the GIL while Lua runs). An interrupted job gives its
         LuaInterrupted instead of a result (its process is already rolled back).
         """
+        self._touch([pid for pid, _ in jobs])
         runtimes = [self.runtimes[pid] for pid, _ in jobs]
         mean = sum(rt.cost for rt in runtimes) / max(1, len(jobs))
         if self.workers <= 1 or len(jobs) < 2 or mean < PARALLEL_MIN_SECONDS:
@@ -317,10 +401,12 @@ class ComputeUnit:
 
     def dryrun(self, pid: str, args: MsgArgs) -> RawResult:
         """Evaluate a read-only message and then forget it."""
+        self._touch([pid])
         return self.runtimes[pid].evaluate(args, keep=False)
 
     def get(self, pid: str, expression: str) -> Any:
         """Read a Lua expression from a process's live state."""
+        self._touch([pid])
         return self.runtimes[pid].get(expression)
 
 

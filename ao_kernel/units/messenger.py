@@ -177,6 +177,7 @@ class Messenger:
         """
         batch: list[Work] = []
         seen: set[str] = set()
+        limit = min(limit, self.cu.batch_limit)
         for work in self.queue:
             if len(batch) >= limit or work.kind == "spawn" or work.pid in seen:
                 break

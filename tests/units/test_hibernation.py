@@ -1,0 +1,95 @@
+"""Idle processes hibernate: only the most recently used keep a Lua state; results unchanged."""
+
+from ao_kernel import Network
+
+COUNTER = """
+Count = 0
+Handlers.add("Inc", "Inc", function(msg)
+  Count = Count + 1
+  if msg.Peer then Send({ Target = msg.Peer, Action = "Inc" }) end
+  msg.reply({ Action = "Counted", Data = tostring(Count) })
+end)
+Handlers.add("Ask", "Ask", function(msg)
+  Send({ Target = msg.Peer, Action = "Inc" })
+  Answered = Receive({ Action = "Answer" }).Data
+end)
+"""
+
+
+def _run(resident):
+    net = Network(resident=resident)
+    procs = [net.spawn(f"c{i}", code=COUNTER) for i in range(8)]
+    for k in range(60):
+        target, peer = procs[k % 8], procs[(k * 3 + 1) % 8]
+        net.send(target, "Inc", tags={"Peer": peer.id})
+    bad = procs[2].eval("Count = -1; error('rolled back')")
+    assert bad.error is not None
+    return net, procs
+
+
+def test_results_and_states_do_not_depend_on_how_many_stay_resident():
+    small, procs = _run(resident=2)
+    big, _ = _run(resident=1000)
+    asleep = [small.compute.runtimes[p.id].asleep for p in procs]
+    assert sum(not a for a in asleep) <= 2 and any(asleep)
+    assert small.messages().equals(big.messages())
+    for a, b in zip(small.processes, big.processes, strict=True):
+        assert a.get("Count") == b.get("Count")
+    assert [p.get("Count") for p in procs] == [p.get("Count") for p in big.processes]
+    assert all(r.ok for r in small.verify())
+
+
+def test_a_long_history_is_snapshotted_before_sleeping_and_wakes_exactly():
+    net = Network(resident=1)
+    a = net.spawn("a", code=COUNTER)
+    for _ in range(40):
+        net.send(a, "Inc")
+    digest = a.state_digest()
+    net.spawn("b", code=COUNTER)  # a becomes the least recently used: it hibernates
+    runtime = net.compute.runtimes[a.id]
+    assert runtime.asleep
+    assert runtime.recent is not None and runtime.recent[0] == len(runtime.history)
+    assert a.get("Count") == 40 and not runtime.asleep
+    assert a.state_digest() == digest
+    assert a.at(a.log[-1].slot).get("Count") == 40
+
+
+def _ask_and_crowd(incs_before):
+    net = Network(resident=1)
+    asker = net.spawn("asker", code=COUNTER)
+    silent = net.spawn("silent", code='Handlers.add("Inc", "Inc", function() end)')
+    for _ in range(incs_before):
+        net.send(asker, "Inc")
+    net.send(asker, "Ask", tags={"Peer": silent.id})  # silent never answers: Receive pending
+    for i in range(3):
+        net.spawn(f"other{i}", code=COUNTER)
+    return net, asker, silent
+
+
+def _answer_late(net, asker, silent):
+    answer = net.send(silent, "Eval", data=f'Send({{ Target = "{asker.id}", Action = "Answer", Data = "late" }})',
+                      sender=silent.owner)
+    assert answer.result.error is None
+    assert asker.get("Answered") == "late"
+
+
+def test_a_short_history_waiting_in_receive_sleeps_and_replays_the_wait():
+    net, asker, silent = _ask_and_crowd(incs_before=0)
+    assert net.compute.runtimes[asker.id].asleep
+    _answer_late(net, asker, silent)
+
+
+def test_a_long_history_waiting_in_receive_stays_awake():
+    """A suspended coroutine cannot be snapshotted, and the replay would be long."""
+    net, asker, silent = _ask_and_crowd(incs_before=30)
+    assert not net.compute.runtimes[asker.id].asleep
+    _answer_late(net, asker, silent)
+
+
+def test_hibernated_processes_use_little_memory():
+    net = Network(resident=4)
+    procs = [net.spawn(f"c{i}", code=COUNTER) for i in range(40)]
+    awake = [p for p in procs if not net.compute.runtimes[p.id].asleep]
+    assert len(awake) <= 4
+    assert procs[0].get("Count") == 0  # wakes the oldest; another one goes to sleep
+    assert sum(not net.compute.runtimes[p.id].asleep for p in procs) <= 4
