@@ -67,8 +67,8 @@ def _ask_and_crowd(incs_before):
 
 
 def _answer_late(net, asker, silent):
-    answer = net.send(silent, "Eval", data=f'Send({{ Target = "{asker.id}", Action = "Answer", Data = "late" }})',
-                      sender=silent.owner)
+    code = f'Send({{ Target = "{asker.id}", Action = "Answer", Data = "late" }})'
+    answer = net.send(silent, "Eval", data=code, sender=silent.owner)
     assert answer.result.error is None
     assert asker.get("Answered") == "late"
 
