@@ -590,8 +590,9 @@ end
 local function set_meta(t, mt) setmetatable(t, mt) end
 local function set_lcg(v) setupvalue(LCG_FN, LCG_IDX, v) end
 
-function persist.restore(text)
-  local chunk, err = load(text, "=checkpoint", "t", {})
+-- `text` is a snapshot, or (binary true) the host's own compilation of one.
+function persist.restore(text, binary)
+  local chunk, err = load(text, "=checkpoint", binary and "b" or "t", {})
   if not chunk then error("checkpoint: " .. tostring(err), 0) end
   chunk(perm_list, load_function, dead, fill, set_meta, setupvalue, upvaluejoin, set_lcg,
     marker, check, MININT)

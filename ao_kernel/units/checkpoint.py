@@ -29,10 +29,11 @@ the boot-time state.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from ..lua.runtime import LuaCodeError, Runtime, host_bytecode
+from ..lua.runtime import LuaCodeError, LuaLimitError, Runtime, host_bytecode
 
 if TYPE_CHECKING:
     from .compute import ProcessRuntime
@@ -141,11 +142,38 @@ def digest(pr: ProcessRuntime) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def restore(pr: ProcessRuntime, blob: bytes) -> None:
+def restore(pr: ProcessRuntime, blob: bytes, in_place: bool = False) -> None:
     """Replace `pr.runtime` by a fresh runtime holding the state `blob` was taken from.
 
-    The blob must come from a runtime booted with the same library modules and env.
+    The blob must come from a runtime booted with the same library modules and env. With
+    `in_place`, the current runtime is reused when it can be: the snapshot refills every boot
+    object it reaches (tables are cleared first, boot closures get their upvalues back) and
+    recreates everything made after boot, so what the dirty state held becomes garbage. This
+    saves booting a runtime on every rollback; if it fails, a fresh runtime is used.
     """
+    if in_place and not pr.asleep:
+        try:
+            _load_snapshot(pr, blob)
+            return
+        except (LuaCodeError, LuaLimitError):
+            pass
     boot(pr)
+    _load_snapshot(pr, blob)
+
+
+def _load_snapshot(pr: ProcessRuntime, blob: bytes) -> None:
     persister = _installed(pr)
-    pr.runtime.call(persister.restore, blob, instructions=0)
+    if persister is None:
+        raise LuaCodeError("this runtime has no boot record to restore against")
+    code = _compiled(blob)
+    if code is None:
+        pr.runtime.call(persister.restore, blob, instructions=0)
+    else:
+        pr.runtime.call(persister.restore, code, True, instructions=0)
+
+
+@lru_cache(maxsize=64)
+def _compiled(blob: bytes) -> bytes | None:
+    """A snapshot compiled to bytecode once: rollbacks restore the same one again and again,
+    and loading bytecode is much faster than parsing the text."""
+    return host_bytecode(blob.decode("utf-8"), "=checkpoint")

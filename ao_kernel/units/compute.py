@@ -232,9 +232,10 @@ class ProcessRuntime:
         self.checkpoints[len(self.history)] = blob
         return True
 
-    def rebuild(self, upto: int | None = None) -> None:
-        """A fresh runtime at history length `upto` (default: all of it), from the nearest
-        checkpoint plus a replay of what follows."""
+    def rebuild(self, upto: int | None = None, in_place: bool = True) -> None:
+        """The state at history length `upto` (default: all of it), from the nearest
+        checkpoint plus a replay of what follows; the current runtime is refilled in place
+        when a checkpoint applies (see `checkpoint.restore`)."""
         from .checkpoint import boot, restore
 
         n = len(self.history) if upto is None else upto
@@ -244,7 +245,7 @@ class ProcessRuntime:
         base = max((k for k in saved if k <= n), default=0)
         with interrupts.suspend():
             if base:
-                restore(self, saved[base])
+                restore(self, saved[base], in_place=in_place)
             else:
                 boot(self)
             for args in self.history[base:n]:

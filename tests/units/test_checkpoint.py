@@ -378,3 +378,71 @@ def pr_args(pr, action, data=""):
     last = pr.history[-1]
     return ("m" * 43, owner, owner, pr.env[0], data, last[5] + 1000, last[6], last[7] + 1,
             None, False, False, None, [("Action", action)])
+
+
+DIRTY = """
+-- everything a handler could disturb after the snapshot
+Extra = { 1, 2, { deep = true } }
+Count = nil
+string.shout = function(s) return s:upper() end
+table.insert(Handlers.list, 1, { name = "ghost", pattern = function() return false end,
+  handle = function() end })
+setmetatable(_G.Things, { __index = function() return "dirty" end })
+Things.a = nil
+package.loaded[".utils"].dirty = true
+ao.id = "someone-else"
+Handlers.remove("Inc")
+local co = coroutine.create(function() coroutine.yield(1) end)
+coroutine.resume(co)
+Pending = co
+math.random()
+"""
+
+
+def test_in_place_restore_equals_a_fresh_restore_however_dirty_the_state():
+    net = Network()
+    proc = net.spawn("p", code="""
+      Things = { a = 1, b = { "x", "y" } }
+      Count = 0
+      Handlers.add("Inc", "Inc", function() Count = Count + 1 end)
+    """)
+    for _ in range(3):
+        net.send(proc, "Inc")
+    pr = net.compute.runtimes[proc.id]
+    blob = cp.snapshot(pr)
+    clean = cp.digest(pr)
+    pr.runtime.execute(DIRTY, instructions=0)
+    assert cp.digest(pr) != clean
+    runtime_before = pr.runtime
+    cp.restore(pr, blob, in_place=True)
+    assert pr.runtime is runtime_before  # no new runtime was booted
+    assert cp.digest(pr) == clean
+    twin = fresh_copy(pr)
+    cp.restore(twin, blob)
+    assert cp.digest(twin) == clean
+    # and both carry on identically
+    net.send(proc, "Inc")
+    assert proc.get("Count") == 4 and proc.get("string.shout") is None
+    assert proc.get("Things.a") == 1 and proc.get("Extra") is None
+    assert proc.get("ao.id") == proc.id
+
+
+def test_a_rollback_reuses_the_runtime_and_keeps_the_state_exact():
+    net = Network()
+    proc = net.spawn("p", code="""
+      Count = 0
+      Handlers.add("Inc", "Inc", function(msg)
+        Count = Count + 1
+        Junk = { Count, string.rep("x", 100) }
+        if msg.Fail then error("failed after changing state") end
+      end)
+    """)
+    pr = net.compute.runtimes[proc.id]
+    for i in range(200):
+        net.send(proc, "Inc", tags={"Fail": "1"} if i % 10 == 9 else None)
+    runtime = pr.runtime
+    for i in range(200, 240):
+        net.send(proc, "Inc", tags={"Fail": "1"} if i % 10 == 9 else None)
+    assert pr.runtime is runtime  # rollbacks refilled the same runtime (a snapshot was near)
+    assert proc.get("Count") == 216
+    assert all(r.ok for r in net.verify())  # the replayed digest equals the live one
