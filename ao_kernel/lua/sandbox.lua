@@ -346,6 +346,7 @@ local function valid_at(s, i)
 end
 
 local function safe(s)
+  if not sfind(s, "[\128-\255]") then return s end -- ASCII, the common case: one scan
   if ulen(s) and not sfind(s, "\237[\160-\191]") then return s end
   local out, i, len = {}, 1, #s
   while i <= len do
