@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,12 @@ MAX_AUTO_STEPS = 100_000
 
 _USER_PROTOCOL = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message"),
                   ("SDK", "aoconnect")]
+
+
+@cache
+def _syntax_checker() -> Runtime:
+    """One bare runtime that only compiles (never runs) code, to check it before a spawn."""
+    return Runtime(modules={}, memory_limit=None)
 
 
 def library_fingerprint(modules: Mapping[str, str]) -> str:
@@ -239,7 +246,7 @@ class Network(Journaled):
 
     def _check_syntax(self, code: str, name: str | None) -> None:
         try:
-            Runtime(modules={}, memory_limit=None).compile(code, "=" + (name or "code"))
+            _syntax_checker().compile(code, "=" + (name or "code"))
         except LuaCodeError as exc:
             raise LuaError(f"syntax error in code for process {name or '?'}: {exc}") from None
 
