@@ -132,6 +132,7 @@ class LogStore:
         self._seq = self.db.execute("SELECT COUNT(*) FROM log").fetchone()[0]
         self._ops = self.db.execute("SELECT COUNT(*) FROM ops").fetchone()[0]
         self._pending: list[Message] = []
+        self._pending_ops: list[tuple[int, str, str]] = []
         self._stored_ids: list[str | None] | None = None
         self.mismatches: list[tuple[int, str | None, str | None]] = []
 
@@ -153,14 +154,19 @@ class LogStore:
         return out
 
     def journal(self, op: str, args: dict[str, Any]) -> None:
-        """Commit one operation before it runs."""
+        """Commit one operation before it runs (a durable log); an in-memory log only queues
+        it, since there is no crash to survive, and writes it with the next flush."""
         self._ops += 1
+        if not self.durable:
+            self._pending_ops.append((self._ops, op, json.dumps(args, ensure_ascii=True)))
+            return
         with self.db:
             self.db.execute("INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
                             (self._ops, op, json.dumps(args, ensure_ascii=True)))
 
     def ops(self) -> list[tuple[str, dict[str, Any]]]:
         """The journal, oldest first."""
+        self.flush()
         return [(op, json.loads(args))
                 for op, args in self.db.execute("SELECT op, args FROM ops ORDER BY n")]
 
@@ -196,13 +202,17 @@ class LogStore:
 
     def flush(self) -> None:
         """Write queued rows in one transaction (rows are encoded here, off the hot path)."""
-        if not self._pending:
+        if not self._pending and not self._pending_ops:
             return
         marks = ",".join("?" * len(_COLUMNS))
         with self.db:
+            if self._pending_ops:
+                self.db.executemany("INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
+                                    self._pending_ops)
             self.db.executemany(f"INSERT INTO log VALUES ({marks})",
                                 [_row(msg) for msg in self._pending])
         self._pending.clear()
+        self._pending_ops.clear()
 
     def rows(self, process: str | None = None, evaluated: bool = True) -> list[dict[str, Any]]:
         """Rows in order, optionally for one process; `evaluated` leaves out wallet deliveries."""

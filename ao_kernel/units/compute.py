@@ -310,7 +310,7 @@ class ProcessRuntime:
 Outcome = RawResult | LuaInterrupted
 # Handing jobs to threads costs about as much as evaluating a small message (measured with
 # `make bench`: parallel pays off from ~0.1 ms per message), so smaller ones stay sequential.
-PARALLEL_MIN_SECONDS = 0.00009
+PARALLEL_MIN_SECONDS = 0.0001
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
