@@ -128,8 +128,8 @@ local function export(res)
   return f
 end
 
-function cu.handle(id, owner, from, target, data, ts, height, nonce, chain, cron, read_only,
-                   forwarded_by, flat)
+local function message(id, owner, from, target, data, ts, height, nonce, chain, cron, read_only,
+                       forwarded_by, flat)
   local msg = {
     Id = id or nil, Owner = owner, From = from, Target = target, Data = data,
     Tags = pairs_of(flat), Epoch = 0, Nonce = nonce or nil, Timestamp = ts,
@@ -137,7 +137,16 @@ function cu.handle(id, owner, from, target, data, ts, height, nonce, chain, cron
   }
   if forwarded_by then msg["Forwarded-By"] = forwarded_by end
   if read_only then msg["Read-Only"] = true end
-  return export(process.handle(msg, fresh_env()))
+  return msg
+end
+
+function cu.handle(...)
+  return export(process.handle(message(...), fresh_env()))
+end
+
+-- The same evaluation for a replay, where the result is not wanted (rebuilds, history).
+function cu.replay(...)
+  process.handle(message(...), fresh_env())
 end
 
 -- A copy of a value for the host to read: strings made safe, cycles kept as shared tables.

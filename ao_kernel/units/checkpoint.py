@@ -107,7 +107,7 @@ def attach(pr: ProcessRuntime) -> Any:
     if persister is None:
         boot(pr)
         for args in pr.history:
-            pr._run(args)
+            pr._rerun(args)
         persister = _installed(pr)
     return persister
 

@@ -173,6 +173,13 @@ class ProcessRuntime:
         return self.runtime.call(self._handle, *args[:4], data, *args[5:-1],
                                  self._flat(args[-1]))
 
+    def _rerun(self, args: MsgArgs) -> None:
+        """Evaluate again a message that succeeded before; nothing comes back to Python."""
+        runtime = self.runtime
+        runtime.set_now(args[5])
+        runtime.call(self._cu.replay, *args[:4], to_lua(args[4]), *args[5:-1],
+                     self._flat(args[-1]))
+
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
         """Evaluate one message; on error (or when not kept) restore the state before it."""
         started = perf_counter()
@@ -249,7 +256,7 @@ class ProcessRuntime:
             else:
                 boot(self)
             for args in self.history[base:n]:
-                self._run(args)  # kept messages succeeded before: no result to convert
+                self._rerun(args)
 
     def state_at(self, n: int) -> ProcessRuntime:
         """An independent copy of this process as it was after its first `n` kept messages."""
@@ -274,7 +281,7 @@ class ProcessRuntime:
     def replay(self, args: MsgArgs) -> None:
         """Evaluate again a message that succeeded before, without converting its result or
         keeping it (a read-only pass such as `process.history`)."""
-        self._run(args)
+        self._rerun(args)
 
     def reader(self, expression: str) -> Callable[[], Any]:
         """A function reading `expression` from the current state, compiled once so that it
