@@ -103,23 +103,31 @@ def history(net: Network, pid: str, expression: str) -> pd.Series:
     """`expression` evaluated after every message of the log, in one replay pass.
 
     Where the expression cannot be read yet (say, before the code defining it was loaded) the
-    value is None.
+    value is None. Long logs are replayed in segments that start at checkpoints, side by side
+    on the CU's threads; the expression should only read (a read that changes state would
+    change what later reads see differently in each segment).
     """
-    runtime = _fresh(net, pid)
-    args = net.messenger.cu_args
-    values, slots, stamps = [], [], []
-    read: Any = None
-    for msg in net.messenger.processes[pid].log:
+    live = net.compute.runtimes[pid]
+    log = net.messenger.processes[pid].log
+    kept_after: list[int] = []
+    kept = 0
+    for msg in log:
         if msg.result is not None and msg.result.error is None:
-            runtime.replay(args(msg))
+            kept += 1
+        kept_after.append(kept)
+    kept = min(kept, len(live.history))
+    parts = live.segments(kept, net.compute.workers)
+    runs = net.compute.side_by_side(
+        [lambda a=a, b=b: live.values_along(expression, a, b) for a, b in parts])
+    by_count: list[Any] = [None] + [v for run in runs for v in run]
+    if kept_after and kept_after[0] == 0:  # the log starts with failures: read the boot state
         try:
-            if read is None:
-                read = runtime.reader(expression)
-            values.append(read())
+            by_count[0] = live.state_at(0).get(expression)
         except LuaError:
-            values.append(None)
-        slots.append(msg.slot)
-        stamps.append(msg.timestamp)
+            by_count[0] = None
+    values = [by_count[min(n, kept)] for n in kept_after]
+    slots = [msg.slot for msg in log]
+    stamps = [msg.timestamp for msg in log]
     index = pd.MultiIndex.from_arrays(
         [pd.array(slots, dtype="Int64"), stamps], names=["slot", "timestamp"])
     return pd.Series(values, index=index, name=expression, dtype=object)

@@ -10,7 +10,7 @@ local cu = {}
 local fmt, mtype, type, tostring = string.format, math.type, type, tostring
 
 -- Strings for the host: bytes that are not UTF-8 are escaped (see ao_kernel/lua/codec.py).
-local safe = ...
+local safe, set_now = ...
 
 local function text(v)
   if v == nil then return nil end
@@ -140,13 +140,17 @@ local function message(id, owner, from, target, data, ts, height, nonce, chain, 
   return msg
 end
 
-function cu.handle(...)
-  return export(process.handle(message(...), fresh_env()))
+-- Arguments: id, owner, from, target, data, timestamp, then the rest `message` takes. The
+-- sandbox clock is set to the timestamp first (what `os.time()` answers before aos sets it).
+function cu.handle(id, owner, from, target, data, ts, ...)
+  set_now(ts)
+  return export(process.handle(message(id, owner, from, target, data, ts, ...), fresh_env()))
 end
 
 -- The same evaluation for a replay, where the result is not wanted (rebuilds, history).
-function cu.replay(...)
-  process.handle(message(...), fresh_env())
+function cu.replay(id, owner, from, target, data, ts, ...)
+  set_now(ts)
+  process.handle(message(id, owner, from, target, data, ts, ...), fresh_env())
 end
 
 -- A copy of a value for the host to read: strings made safe, cycles kept as shared tables.
@@ -166,6 +170,19 @@ end
 -- Runs a compiled read and returns its first value in host-readable form.
 function cu.read(fn)
   return readable((fn()), {})
+end
+
+local function read_after(ok, value)
+  if not ok then return false, safe(tostring(value)) end
+  return true, readable(value, {})
+end
+
+-- A replay, then `fn` read as `cu.read` does: true, value; or false, error text when the
+-- read fails (the replayed message stays applied).
+function cu.replay_read(fn, id, owner, from, target, data, ts, ...)
+  set_now(ts)
+  process.handle(message(id, owner, from, target, data, ts, ...), fresh_env())
+  return read_after(pcall(fn))
 end
 
 return cu

@@ -149,7 +149,8 @@ class ProcessRuntime:
         """
         self.runtime = runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
         with runtime.booting():
-            self._cu = runtime.run_host_chunk("loader", args=(runtime.host.safe,))
+            self._cu = runtime.run_host_chunk("loader", args=(runtime.host.safe,
+                                                              runtime.host.set_now))
             pid, owner, ptags, mid, mowner, mtags = self.env
             self._cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
             self._handle = self._cu.handle
@@ -168,17 +169,14 @@ class ProcessRuntime:
 
     def _run(self, args: MsgArgs) -> Any:
         """Evaluate one message in Lua and return the raw Lua result table."""
-        self.runtime.set_now(args[5])
-        data = to_lua(args[4])
-        return self.runtime.call(self._handle, *args[:4], data, *args[5:-1],
-                                 self._flat(args[-1]))
+        runtime = self.runtime
+        return runtime.call(self._handle, *args[:4], to_lua(args[4]), *args[5:-1],
+                            self._flat(args[-1]))
 
     def _rerun(self, args: MsgArgs) -> None:
         """Evaluate again a message that succeeded before; nothing comes back to Python."""
-        runtime = self.runtime
-        runtime.set_now(args[5])
-        runtime.call(self._cu.replay, *args[:4], to_lua(args[4]), *args[5:-1],
-                     self._flat(args[-1]))
+        self.runtime.call(self._cu.replay, *args[:4], to_lua(args[4]), *args[5:-1],
+                          self._flat(args[-1]))
 
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
         """Evaluate one message; on error (or when not kept) restore the state before it."""
@@ -282,6 +280,39 @@ class ProcessRuntime:
         """Evaluate again a message that succeeded before, without converting its result or
         keeping it (a read-only pass such as `process.history`)."""
         self._rerun(args)
+
+    def values_along(self, expression: str, start: int, end: int) -> list[Any]:
+        """`expression` read after each kept message start+1..end, replayed in a twin of this
+        process built at `start` (None where it cannot be read). Leaves this one untouched."""
+        twin = self.state_at(start)
+        fn = None
+        values: list[Any] = []
+        for args in self.history[start:end]:
+            runtime = twin.runtime
+            if fn is None:
+                try:
+                    fn = twin._compile_read(expression)
+                except LuaError:
+                    twin._rerun(args)
+                    values.append(None)
+                    continue
+            ok, value = runtime.call(twin._cu.replay_read, fn, *args[:4], to_lua(args[4]),
+                                     *args[5:-1], twin._flat(args[-1]))
+            values.append(to_python(value, runtime.host.table_id) if ok else None)
+        return values
+
+    def segments(self, end: int, parts: int) -> list[tuple[int, int]]:
+        """Cut history 0..end at checkpoints into at most `parts` runs of similar length, so
+        that each can be replayed on its own (from the checkpoint where it starts)."""
+        cuts = sorted(k for k in self.checkpoints if 0 < k < end)
+        if parts <= 1 or not cuts:
+            return [(0, end)]
+        bounds, share = [0], end / parts
+        for k in cuts:
+            if k - bounds[-1] >= share * 0.75 and len(bounds) < parts:
+                bounds.append(k)
+        bounds.append(end)
+        return list(zip(bounds, bounds[1:], strict=False))
 
     def reader(self, expression: str) -> Callable[[], Any]:
         """A function reading `expression` from the current state, compiled once so that it
@@ -406,6 +437,16 @@ class ComputeUnit:
         for future in futures:
             outcomes += future.result()
         return outcomes
+
+    def side_by_side(self, tasks: list[Callable[[], Any]]) -> list[Any]:
+        """Run independent tasks (replays of different runtimes) on the pool and this thread;
+        results in task order. One task, or one worker, runs here alone."""
+        if self.workers <= 1 or len(tasks) < 2:
+            return [task() for task in tasks]
+        futures = [_pool(self.workers).submit(task) for task in tasks[1:]]
+        results = [tasks[0]()]
+        results += [future.result() for future in futures]
+        return results
 
     def dryrun(self, pid: str, args: MsgArgs) -> RawResult:
         """Evaluate a read-only message and then forget it."""

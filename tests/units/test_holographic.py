@@ -208,3 +208,28 @@ def test_verify_ignores_memory_addresses_in_outputs():
     res = p.eval('Send({Target = ao.id, Action = "Hi"})')
     assert "function: 0x" in res.output
     assert all(r.ok for r in net.verify())
+
+
+def test_long_history_is_replayed_in_segments_with_the_same_values():
+    """Segments start at checkpoints and run side by side: same series as one pass."""
+    series = {}
+    for workers in (1, 2):
+        net = Network(workers=workers)
+        p = net.spawn("p", code='Handlers.add("Inc", "Inc", function(msg) '
+                                'N = (N or 0) + 1; if msg.Fail then error("no") end end)')
+        net.compute.runtimes[p.id].checkpoint_every = 100
+        for i in range(450):
+            net.send(p, "Inc", tags={"Fail": "1"} if i % 37 == 5 else None)
+        p.eval("Doubled = N * 2")
+        for _ in range(30):
+            net.send(p, "Inc")
+        runtime = net.compute.runtimes[p.id]
+        assert len(runtime.checkpoints) >= 4
+        if workers == 2:
+            assert len(runtime.segments(len(runtime.history), 2)) == 2
+        series[workers] = (p.history("N"), p.history("Doubled"), p.history("(("))
+    (n1, d1, bad1), (n2, d2, bad2) = series[1], series[2]
+    assert n1.equals(n2) and d1.equals(d2) and bad1.equals(bad2)
+    assert n2.iloc[-1] == 450 - 13 + 30 and d2.iloc[-1] == 2 * (450 - 13)
+    assert d2.isna().sum() == len(d2) - 31
+    assert bad2.isna().all()
