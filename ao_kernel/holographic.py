@@ -186,38 +186,88 @@ def verify_process(net: Network, pid: str) -> Verification:
     """Recompute `pid` from the STORED log in a fresh runtime and compare with what was recorded.
 
     Checks the hash chain, every recomputed result against the stored one, and finally the
-    state digest of the replay against the live process.
+    state digest of the replay against the live process. A long log is recomputed in segments
+    side by side, each from one of the live process's checkpoints; every segment must end in
+    exactly the state of the next checkpoint (its digest), and the first starts from boot, so
+    the checkpoints are verified too and the outcome is that of one pass from the start.
     """
     report = Verification(process=pid)
     rows = net.store.rows(process=pid)
+    problems: list[tuple[int, int | None, str, dict[str, Any]]] = []  # (row, slot, what, details)
     chain = b64url(hashlib.sha256(b64url_decode(pid)).digest())
     previous: dict[str, Any] | None = None
-    runtime = _fresh(net, pid)
+    for i, row in enumerate(rows):
+        if row["slot"] is None:
+            continue
+        if previous is not None:
+            chain = b64url(hashlib.sha256(b64url_decode(previous["assignment_id"])
+                                          + b64url_decode(previous["hash_chain"])).digest())
+        if row["hash_chain"] != chain:
+            problems.append((i, row["slot"], "hash chain broken",
+                             {"stored": row["hash_chain"], "expected": chain}))
+            break
+        previous = row
+    live_runtime = net.compute.runtimes[pid]
+    kept_before, kept = [], 0
     for row in rows:
-        if row["slot"] is not None:
-            if previous is not None:
-                chain = b64url(hashlib.sha256(b64url_decode(previous["assignment_id"])
-                                              + b64url_decode(previous["hash_chain"])).digest())
-            if row["hash_chain"] != chain:
-                return _fail(report, row["slot"], "hash chain broken",
-                             {"stored": row["hash_chain"], "expected": chain})
-            previous = row
+        kept_before.append(kept)
+        if row["error"] is None:
+            kept += 1
+    cuts = [a for a, _ in live_runtime.segments(kept, net.compute.workers)][1:]
+    starts = [0, *cuts]
+    groups: list[list[int]] = [[] for _ in starts]
+    j = 0
+    for i, before in enumerate(kept_before):
+        while j + 1 < len(starts) and before >= starts[j + 1]:
+            j += 1
+        groups[j].append(i)
+    ends = [*cuts, None]
+    runs = net.compute.side_by_side(
+        [lambda g=g, a=a, b=b: _recompute(net, pid, rows, g, a, b)
+         for g, a, b in zip(groups, starts, ends, strict=True)])
+    for found, _ in runs:
+        if found is not None:
+            problems.append(found)
+            break
+    if problems:
+        _, slot, what, details = min(problems, key=lambda p: p[0])
+        return _fail(report, slot, what, details)
+    replayed = runs[-1][1]
+    live = state_digest(live_runtime)
+    if live != replayed.digest():
+        return _fail(report, _last_slot(net.messenger.processes[pid].log),
+                     "replayed state differs from the live state",
+                     {"live": live, "replayed": replayed.digest(),
+                      "globals": _differing_globals(live_runtime, replayed)})
+    return report
+
+
+def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
+               indexes: list[int], start: int, end: int | None
+               ) -> tuple[tuple[int, int | None, str, dict[str, Any]] | None, ProcessRuntime]:
+    """Recompute rows `indexes` from the state after `start` kept messages (boot when 0,
+    else the live checkpoint there); with `end`, the state must then equal checkpoint `end`.
+    Returns (the first problem or None, the runtime at the end)."""
+    live = net.compute.runtimes[pid]
+    runtime = _fresh(net, pid) if start == 0 else live.state_at(start)
+    for i in indexes:
+        row = rows[i]
         if row["error"] == INTERRUPTED:
             continue  # stopped by the user: nothing to recompute, and it changed nothing
         raw = runtime.evaluate(net.messenger.cu_args(_row_message(row)))
         got, stored = _outcome(raw), _stored_outcome(row)
         if got != stored:
             what = next(k for k in got if got[k] != stored[k])
-            return _fail(report, row["slot"], f"recomputed {what} differs from the log",
-                         {"stored": stored[what], "recomputed": got[what], "seq": row["seq"]})
-    live_runtime = net.compute.runtimes[pid]
-    live, replayed = state_digest(live_runtime), state_digest(runtime)
-    if live != replayed:
-        return _fail(report, _last_slot(net.messenger.processes[pid].log),
-                     "replayed state differs from the live state",
-                     {"live": live, "replayed": replayed,
-                      "globals": _differing_globals(live_runtime, runtime)})
-    return report
+            return (i, row["slot"], f"recomputed {what} differs from the log",
+                    {"stored": stored[what], "recomputed": got[what], "seq": row["seq"]}), runtime
+    if end is not None:
+        expected = hashlib.sha256(live.checkpoints[end]).hexdigest()
+        if runtime.digest() != expected:
+            last = rows[indexes[-1]] if indexes else None
+            return ((indexes[-1] if indexes else 0), last["slot"] if last else None,
+                    "replayed state differs from the checkpoint taken live",
+                    {"after kept messages": end}), runtime
+    return None, runtime
 
 
 _GLOBAL_NAMES = "local n = {} for k in pairs(_G) do n[#n + 1] = tostring(k) end return n"

@@ -233,3 +233,39 @@ def test_long_history_is_replayed_in_segments_with_the_same_values():
     assert n2.iloc[-1] == 450 - 13 + 30 and d2.iloc[-1] == 2 * (450 - 13)
     assert d2.isna().sum() == len(d2) - 31
     assert bad2.isna().all()
+
+
+def _segmented(workers):
+    net = Network(workers=workers)
+    p = net.spawn("p", code='Handlers.add("Inc", "Inc", function(msg) '
+                            'N = (N or 0) + 1; if msg.Fail then error("no") end end)')
+    net.compute.runtimes[p.id].checkpoint_every = 100
+    for i in range(450):
+        net.send(p, "Inc", tags={"Fail": "1"} if i % 37 == 5 else None)
+    return net, p
+
+
+def test_segmented_verify_passes_and_catches_tampering_in_a_late_segment():
+    net, p = _segmented(workers=2)
+    runtime = net.compute.runtimes[p.id]
+    assert len(runtime.segments(len(runtime.history), 2)) == 2
+    assert p.verify().ok
+    rows = [r for r in net.store.rows(process=p.id) if r["error"] is None]
+    late = rows[400]
+    tags = [[n, v] for n, v in json.loads(late["tags"])] + [["Fail", "1"]]
+    net.store.db.execute("UPDATE log SET tags = ? WHERE seq = ?", (json.dumps(tags), late["seq"]))
+    net.store.db.commit()
+    report = p.verify()
+    assert not report.ok and report.slot == late["slot"] and "differs" in report.problem
+
+
+def test_segmented_verify_checks_the_checkpoints_it_starts_from():
+    net, p = _segmented(workers=2)
+    runtime = net.compute.runtimes[p.id]
+    cut = runtime.segments(len(runtime.history), 2)[1][0]
+    good = runtime.checkpoints[cut]
+    runtime.checkpoints[cut] = good.replace(b"N=", b"N=1+", 1) if b"N=" in good else good + b" "
+    report = p.verify()
+    assert not report.ok and "checkpoint" in report.problem
+    runtime.checkpoints[cut] = good
+    assert p.verify().ok
