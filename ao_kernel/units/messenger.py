@@ -63,6 +63,7 @@ class Messenger:
         self.messages: dict[str, Message] = {}
         self.wallet_inbox: dict[str, list[Message]] = {}
         self.forced_interrupts: set[int] = set()
+        self.observers: list[Callable[[Message], None]] = []  # told of every evaluated message
 
     # -- entering the network -------------------------------------------------------------
     def submit(self, msg: Message) -> None:
@@ -160,6 +161,8 @@ class Messenger:
         msg.result = self.build_result(raw, pid, msg, push=True)
         self.processes[pid].log.append(msg)
         self.store.append(msg)
+        for observer in self.observers:
+            observer(msg)
         if interrupted:
             raise LuaInterrupted(msg)
         return msg

@@ -62,24 +62,19 @@ class Progress:
         self._show = show
         self._start_time = net.now
         self._last_draw = 0.0
-        self._saved: Any = None
         self._patched = False
 
     # -- counting --
-    def _wrap(self, step: Any) -> Any:
-        def counted() -> Message | None:
-            msg = step()
-            if msg is not None:
-                self.evaluated += 1
-                self.crons += bool(msg.cron)
-                if msg.result is not None and msg.result.error is not None:
-                    self.errors += 1
-            now = time.monotonic()
-            if now - self._last_draw >= self.every:
-                self._last_draw = now
-                self.draw()
-            return msg
-        return counted
+    def _count(self, msg: Message) -> None:
+        """Told by the MU of every evaluated message (batches included)."""
+        self.evaluated += 1
+        self.crons += bool(msg.cron)
+        if msg.result is not None and msg.result.error is not None:
+            self.errors += 1
+        now = time.monotonic()
+        if now - self._last_draw >= self.every:
+            self._last_draw = now
+            self.draw()
 
     @property
     def queued(self) -> int:
@@ -114,9 +109,7 @@ class Progress:
 
     # -- context manager --
     def __enter__(self) -> Progress:
-        messenger = self.net.messenger
-        self._saved = vars(messenger).get("step")
-        messenger.step = self._wrap(messenger.step)  # type: ignore[method-assign]
+        self.net.messenger.observers.append(self._count)
         self._patched = True
         show = self._show
         if show is None:
@@ -129,12 +122,8 @@ class Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        messenger = self.net.messenger
         if self._patched:
-            if self._saved is None:
-                del messenger.step
-            else:
-                messenger.step = self._saved  # type: ignore[method-assign]
+            self.net.messenger.observers.remove(self._count)
             self._patched = False
         self.draw()
         failed = exc[0] is not None

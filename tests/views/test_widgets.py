@@ -210,7 +210,7 @@ def test_run_with_progress_counts_and_restores():
     for _ in range(20):
         net.send(p, action="X")
     assert run_with_progress(net, show=False) == 21
-    assert "step" not in vars(net.messenger)
+    assert net.messenger.observers == []
     fired = run_with_progress(net, advance="1-minute", show=False)
     assert len(fired) == 6
     with Progress(net, show=False, every=0) as progress:
@@ -221,12 +221,26 @@ def test_run_with_progress_counts_and_restores():
     assert repr(progress.widget) == "<Progress ao>"
 
 
+def test_progress_counts_messages_evaluated_side_by_side(monkeypatch):
+    import ao_kernel.units.compute as compute
+
+    monkeypatch.setattr(compute, "PARALLEL_MIN_SECONDS", 0.0)
+    net = Network(auto_run=False, workers=2)
+    procs = [net.spawn(f"p{i}") for i in range(6)]
+    net.run()
+    for p in procs:
+        net.send(p, action="X")
+    with Progress(net, show=False, every=0) as progress:
+        assert net.run() == 6
+    assert progress.evaluated == 6 and progress.queued == 0
+
+
 def test_progress_restores_after_an_error():
     net = Network(auto_run=False)
     net.spawn("p")
     with pytest.raises(RuntimeError), Progress(net, show=False) as progress:
         raise RuntimeError("stop")
-    assert "step" not in vars(net.messenger)
+    assert net.messenger.observers == []
     assert progress.widget.bar.bar_style == "danger"
 
 
