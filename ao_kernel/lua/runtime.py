@@ -234,6 +234,7 @@ class Runtime:
         )
         self.host = self.lua.execute(_sandbox_code())
         self._protect = self.host.protect
+        self._run = self.host.run
         self._set_budget = self.host.set_budget
         self._load = self.host.load
         self._collect = self.host.collect
@@ -268,13 +269,14 @@ class Runtime:
     def call(self, fn: Any, *args: Any, instructions: int | None = None) -> Any:
         """Call a Lua function under the instruction budget; raise LuaCodeError/LuaLimitError."""
         budget = self.instruction_limit if instructions is None else instructions
-        self._set_budget(budget)
         try:
-            res = self._protect(fn, *args)
+            res = self._run(budget or 0, fn, *args)
         except lua53.LuaMemoryError as exc:
-            raise LuaLimitError(self._memory_text()) from exc
-        finally:
             self._set_budget(0)
+            raise LuaLimitError(self._memory_text()) from exc
+        except BaseException:
+            self._set_budget(0)
+            raise
         if not isinstance(res, tuple):
             res = (res,)
         if res[0]:

@@ -414,7 +414,9 @@ class ComputeUnit:
 
     def evaluate(self, pid: str, args: MsgArgs) -> RawResult:
         """Evaluate a scheduled message (or cron) and keep its effects unless it errors."""
-        self._touch([pid])
+        live = self._live
+        if not live or next(reversed(live)) != pid:  # not already the most recently used
+            self._touch([pid])
         return self.runtimes[pid].evaluate(args)
 
     def evaluate_many(self, jobs: list[tuple[str, MsgArgs]]) -> list[Outcome]:
