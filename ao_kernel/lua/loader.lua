@@ -12,10 +12,17 @@ local fmt, mtype, type, tostring = string.format, math.type, type, tostring
 -- Strings for the host: bytes that are not UTF-8 are escaped (see ao_kernel/lua/codec.py).
 local safe, set_now = ...
 
+-- Whether text() had to escape bytes in the result being exported (the host then decodes).
+local escaped = false
+
 local function text(v)
   if v == nil then return nil end
   local t = type(v)
-  if t == "string" then return safe(v) end
+  if t == "string" then
+    local s = safe(v)
+    if s ~= v then escaped = true end
+    return s
+  end
   if t == "number" then
     if mtype(v) == "integer" then return fmt("%d", v) end
     return fmt("%.14g", v)
@@ -80,12 +87,14 @@ local unpack, UNPACK_MAX = table.unpack, 4000
 
 -- One flat list, so the host reads a result in a single pass (absent values are false):
 -- output, prompt, error, #messages, then per message: target, data, anchor, tags...;
--- #spawns, per spawn: data, anchor, tags...; #assignments, per one: message, #pids, pids...
+-- #spawns, per spawn: data, anchor, tags...; #assignments, per one: message, #pids, pids...;
+-- last, whether any text in it holds escaped bytes.
 local function export(res)
   if type(res) ~= "table" then
     return { "", false, "process.handle returned " .. type(res) .. " instead of a result table",
-      0, 0, 0 }
+      0, 0, 0, false }
   end
+  escaped = false
   local out, prompt = res.Output, nil
   if type(out) == "table" then
     prompt = out.prompt
@@ -123,6 +132,8 @@ local function export(res)
     end
     f[at] = n - at
   end
+  n = n + 1
+  f[n] = escaped
   -- Small results go back as multiple values (one conversion); big ones as the table.
   if n <= UNPACK_MAX then return unpack(f, 1, n) end
   return f

@@ -46,7 +46,7 @@ def _convert(res: Any) -> RawResult:
     when it was small, else the Lua table itself."""
     if not isinstance(res, tuple):
         res = [res[k] for k in range(1, len(res) + 1)]
-    v = [from_lua(x) if type(x) is str else x for x in res]
+    v = [from_lua(x) if type(x) is str else x for x in res] if res[-1] else res
     raw = RawResult(output=v[0], prompt=v[1] or None, error=v[2] if v[2] is not False else None)
     i = 4
     for _ in range(v[3]):
@@ -158,11 +158,13 @@ class ProcessRuntime:
                 then(self)
 
     def _flat(self, tags: list[tuple[str, str]]) -> Any:
-        flat: list[str | bytes] = []
-        for name, value in tags:
-            flat.append(to_lua(name))
-            flat.append(to_lua(value))
-        return self.runtime.lua.table_from(flat)
+        """Tags as a Lua list name1, value1, ...; strings holding escaped bytes (surrogates,
+        which lupa refuses to encode) are turned back into their bytes."""
+        flat = [x for pair in tags for x in pair]
+        try:
+            return self.runtime.lua.table_from(flat)
+        except UnicodeEncodeError:
+            return self.runtime.lua.table_from([to_lua(x) for x in flat])
 
     def _call(self, args: MsgArgs) -> RawResult:
         return _convert(self._run(args))

@@ -581,3 +581,15 @@ def test_binary_and_invalid_utf8_survive_the_round_trip():
     assert echo.get("Blob") == blob
     assert echo.eval("error(Blob)").error.endswith(blob)
     assert net.send(echo, action="Echo", data="héllo ✓").result.messages[0].data == "héllo ✓"
+
+
+def test_tag_values_with_raw_bytes_reach_the_process_byte_for_byte():
+    net = Network()
+    echo = net.spawn("echo", code="""
+      Handlers.add("Tag", "Tag", function(msg)
+        msg.reply({ Action = "Tagged", Bytes = tostring(#msg.Raw), Raw = msg.Raw })
+      end)
+    """)
+    raw = b"\xff\x00ok\xc3".decode("utf-8", "surrogateescape")
+    reply = net.send(echo, action="Tag", tags={"Raw": raw, "Plain": "é"}).result.messages[0]
+    assert reply.tags["Bytes"] == "5" and reply.tags["Raw"] == raw
