@@ -133,6 +133,21 @@ local function sanitize(msg)
   return dup
 end
 
+-- The comma separated parts of an Authority value, split once per distinct value (the same
+-- Process tags come with every message).
+local split_memo, split_count = {}, 0
+local function split_commas(text)
+  local parts = split_memo[text]
+  if parts == nil then
+    parts = {}
+    for one in string.gmatch(text, "[^,]+") do parts[#parts + 1] = one end
+    if split_count < 64 then
+      split_memo[text], split_count = parts, split_count + 1
+    end
+  end
+  return parts
+end
+
 -- Called at the start of every message with the process environment.
 local function init(env)
   local tags = env.Process.TagArray or env.Process.Tags or {}
@@ -144,7 +159,7 @@ local function init(env)
       found, module_id = true, t.value
     elseif t.name == "Authority" and type(t.value) == "string" then
       -- A comma separated list; merged without duplicates.
-      for one in string.gmatch(t.value, "[^,]+") do
+      for _, one in ipairs(split_commas(t.value)) do
         if not contains(ao.authorities, one) then table.insert(ao.authorities, one) end
       end
     end

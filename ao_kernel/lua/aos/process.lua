@@ -181,7 +181,7 @@ local function canonical_message(incoming)
   local moves = {}
   if getmetatable(incoming) == nil then
     for k, v in next, incoming do
-      local fixed = canonical(k)
+      local fixed = CANON[k] or canonical(k)
       if fixed ~= k then moves[#moves + 1] = { from = k, to = fixed, value = v } end
     end
     -- The same order a sorted `pairs` gives (only string keys can need a move).
@@ -198,7 +198,8 @@ local function canonical_message(incoming)
   local tags = incoming.Tags
   if type(tags) == "table" then
     for _, t in ipairs(tags) do
-      if type(t.name) == "string" then t.name = canonical(t.name) end
+      local name = t.name
+      if type(name) == "string" then t.name = CANON[name] or canonical(name) end
     end
   end
   return net.normalize(incoming)
@@ -311,19 +312,35 @@ local function start_print_log()
   _G.HANDLER_PRINT_LOGS = {}
 end
 
--- The system handlers, (re)installed before every message.
+-- The system handlers, (re)installed before every message. Their functions are made once per
+-- process (again if a handler module is replaced): re-adding the same ones each message puts
+-- every entry back as fresh ones would.
+local system = nil
+
+local function system_handlers()
+  local make_eval, make_default = require(".eval"), require(".default")
+  if system == nil or system.make_eval ~= make_eval or system.make_default ~= make_default then
+    system = {
+      make_eval = make_eval, make_default = make_default,
+      eval_pattern = function(m) return m.Action == "Eval" and m.From == Owner end,
+      eval = make_eval(net),
+      boot_pattern = function(m) return m.Tags.Type == "Process" and m.From == Owner end,
+      default_pattern = function() return true end,
+      default = make_default(store_in_inbox),
+    }
+  end
+  return system
+end
+
 local function install_system_handlers(msg, env)
-  Handlers.add("_eval", function(m)
-    return m.Action == "Eval" and m.From == Owner
-  end, require(".eval")(net))
+  local sys = system_handlers()
+  Handlers.add("_eval", sys.eval_pattern, sys.eval)
 
   if msg.Id == env.Process.Id then
-    Handlers.once("_boot", function(m)
-      return m.Tags.Type == "Process" and m.From == Owner
-    end, require(".boot")(net))
+    Handlers.once("_boot", sys.boot_pattern, require(".boot")(net))
   end
 
-  Handlers.append("_default", function() return true end, require(".default")(store_in_inbox))
+  Handlers.append("_default", sys.default_pattern, sys.default)
 end
 
 -- ---------------------------------------------------------------------------------------------
