@@ -7,7 +7,8 @@ through lupa in the same run; "bare calls" says how many of those one operation 
 same ping, ping-pong and token workloads run on WAO (npm `wao`, real aos WebAssembly under Node)
 in the same invocation (`bench/peers/`), so the WAO ratio is measured on the same machine at the
 same time. Options: `--quick`, `--no-peers`, `--only NAME[,NAME]`, `--profile NAME` (cProfile of
-one benchmark, top costs printed; nothing written).
+one benchmark, top costs printed; nothing written), `--markdown` (also print the table as
+Markdown for bench/README.md).
 """
 
 from __future__ import annotations
@@ -514,6 +515,23 @@ def table(results: dict[str, float], wao: dict[str, Any]) -> tuple[list[dict[str
     return rows, "\n".join(text)
 
 
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """The table as Markdown, for bench/README.md (`--markdown` prints it after the run)."""
+    lines = ["| what | value | unit | target | | bare calls | WAO | x WAO |",
+             "| --- | ---: | --- | --- | --- | ---: | ---: | ---: |"]
+    for r in rows:
+        label = r["label"]
+        if label.startswith("  "):
+            label = "↳ " + label.strip()
+        target = r["target"].replace(">=", "≥").replace("<=", "≤")
+        cells = [label, fmt(r["value"]), r["unit"], target, r["verdict"],
+                 fmt(r["bare_calls"]) if "bare_calls" in r else "",
+                 fmt(r["wao"]) if "wao" in r else "",
+                 f"{r['x_wao']:,.0f}×" if "x_wao" in r else ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def config(quick: bool) -> dict[str, Any]:
     if quick:
         return {"n": 400, "spawn_counts": [1000], "cron_interval": "1-hours", "cron_rounds": 3,
@@ -582,6 +600,9 @@ def main(argv: list[str]) -> int:
         "wao": wao, "table": rows,
     }, indent=2) + "\n", encoding="utf-8")
     print(f"written {out}")
+    if "--markdown" in argv:
+        print()
+        print(markdown(rows))
     return 0
 
 
