@@ -22,6 +22,7 @@ from ..lua.convert import to_python
 from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, interrupts
 
 MsgArgs = tuple[Any, ...]
+_PLAIN = (int, float, bool, type(None))  # Lua values that reach Python as they are
 CHECKPOINT_EVERY = 1000
 RECENT_MIN = 32  # after a rollback, snapshot if the replay since the last snapshot was longer
 HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay is this short
@@ -289,8 +290,10 @@ class ProcessRuntime:
         twin = self.state_at(start)
         fn = None
         values: list[Any] = []
+        runtime = twin.runtime  # a replay of kept messages never rolls back: it stays the same
+        call, replay_read, table_id = runtime.call, twin._cu.replay_read, runtime.host.table_id
+        flat = twin._flat
         for args in self.history[start:end]:
-            runtime = twin.runtime
             if fn is None:
                 try:
                     fn = twin._compile_read(expression)
@@ -298,9 +301,15 @@ class ProcessRuntime:
                     twin._rerun(args)
                     values.append(None)
                     continue
-            ok, value = runtime.call(twin._cu.replay_read, fn, *args[:4], to_lua(args[4]),
-                                     *args[5:-1], twin._flat(args[-1]))
-            values.append(to_python(value, runtime.host.table_id) if ok else None)
+            ok, value = call(replay_read, fn, *args[:4], to_lua(args[4]), *args[5:-1],
+                             flat(args[-1]))
+            if not ok:
+                value = None
+            elif type(value) is str:
+                value = from_lua(value)
+            elif type(value) not in _PLAIN:
+                value = to_python(value, table_id)
+            values.append(value)
         return values
 
     def segments(self, end: int, parts: int) -> list[tuple[int, int]]:

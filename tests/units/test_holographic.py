@@ -269,3 +269,16 @@ def test_segmented_verify_checks_the_checkpoints_it_starts_from():
     assert not report.ok and "checkpoint" in report.problem
     runtime.checkpoints[cut] = good
     assert p.verify().ok
+
+
+def test_history_values_of_every_kind_come_back_as_get_gives_them():
+    net = Network()
+    p = net.spawn("p", code='Handlers.add("Set", "Set", function(msg) '
+                            'N = (N or 0) + 1; Raw = string.char(255, 65); T = { n = N, "x" } '
+                            'F = N / 2 end)')
+    for _ in range(3):
+        net.send(p, "Set")
+    for expr in ("N", "Raw", "T", "F", "N > 1", "Missing"):
+        series = p.history(expr)
+        assert series.iloc[-1] == p.get(expr), expr
+    assert p.history("Raw").iloc[-1].encode("utf-8", "surrogateescape") == b"\xffA"
