@@ -18,7 +18,7 @@ from .errors import LuaError
 from .ids import b64url, b64url_decode
 from .message import Message, Result
 from .units.compute import ProcessRuntime
-from .units.messenger import INTERRUPTED
+from .units.messenger import INTERRUPTED, STRIP_FOR_CU
 
 if TYPE_CHECKING:
     from .network import Network
@@ -149,12 +149,14 @@ class Verification:
         return f"<Verification {self.process[:8]}… slot={self.slot}: {self.problem}>"
 
 
-def _row_message(row: dict[str, Any]) -> Message:
-    return Message(id=row["id"], target=row["target"], owner=row["owner"], from_=row["from_"],
-                   tag_list=[(n, v) for n, v in json.loads(row["tags"])], data=row["data"] or "",
-                   kind=row["kind"], slot=row["slot"], timestamp=row["timestamp"],
-                   block_height=row["block_height"], hash_chain=row["hash_chain"],
-                   assignment_id=row["assignment_id"], cron=bool(row["cron"]))
+def _row_args(row: dict[str, Any]) -> tuple[Any, ...]:
+    """What `Messenger.cu_args` gives for the message a stored row records."""
+    stored = json.loads(row["tags"])
+    from_process = next((v for n, v in stored if n == "From-Process"), None)
+    tags = [(n, v) for n, v in stored if n not in STRIP_FOR_CU]
+    return (row["id"], row["owner"], row["from_"], row["target"], row["data"] or "",
+            row["timestamp"], row["block_height"], row["slot"], row["hash_chain"],
+            bool(row["cron"]), False, row["owner"] if from_process else None, tags)
 
 
 _ADDRESS = re.compile(r"(function|table|thread|userdata): (?:builtin: )?0x[0-9a-fA-F]+")
@@ -254,7 +256,7 @@ def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
         row = rows[i]
         if row["error"] == INTERRUPTED:
             continue  # stopped by the user: nothing to recompute, and it changed nothing
-        raw = runtime.evaluate(net.messenger.cu_args(_row_message(row)))
+        raw = runtime.evaluate(_row_args(row))
         got, stored = _outcome(raw), _stored_outcome(row)
         if got != stored:
             what = next(k for k in got if got[k] != stored[k])

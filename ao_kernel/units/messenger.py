@@ -20,7 +20,7 @@ from .scheduler import Scheduler, parse_crons
 
 INTERRUPTED = "interrupted by the user: the message was stopped and its effects rolled back"
 _PUSH_DROP = {"Data-Protocol", "Type", "From-Process", "From-Module", "Assignments"}
-_STRIP_FOR_CU = {"From", "Owner"}
+STRIP_FOR_CU = {"From", "Owner"}  # tags the CU never sees (they are message fields)
 
 
 @dataclass
@@ -139,7 +139,7 @@ class Messenger:
     def cu_args(self, msg: Message, read_only: bool = False) -> tuple[Any, ...]:
         """The positional message fields the CU's loader expects."""
         forwarded = msg.owner if msg.tag("From-Process") else None
-        tags = [t for t in msg.tag_list if t[0] not in _STRIP_FOR_CU]
+        tags = [t for t in msg.tag_list if t[0] not in STRIP_FOR_CU]
         return (msg.id, msg.owner, msg.from_, msg.target, msg.data, msg.timestamp,
                 msg.block_height, msg.slot, msg.hash_chain, msg.cron, read_only, forwarded, tags)
 
