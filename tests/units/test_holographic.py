@@ -210,16 +210,21 @@ def test_verify_ignores_memory_addresses_in_outputs():
     assert all(r.ok for r in net.verify())
 
 
+def _segmented(workers):
+    net = Network(workers=workers)
+    p = net.spawn("p", code='Handlers.add("Inc", "Inc", function(msg) '
+                            'N = (N or 0) + 1; if msg.Fail then error("no") end end)')
+    net.compute.runtimes[p.id].checkpoint_every = 100
+    for i in range(450):
+        net.send(p, "Inc", tags={"Fail": "1"} if i % 37 == 5 else None)
+    return net, p
+
+
 def test_long_history_is_replayed_in_segments_with_the_same_values():
     """Segments start at checkpoints and run side by side: same series as one pass."""
     series = {}
     for workers in (1, 2):
-        net = Network(workers=workers)
-        p = net.spawn("p", code='Handlers.add("Inc", "Inc", function(msg) '
-                                'N = (N or 0) + 1; if msg.Fail then error("no") end end)')
-        net.compute.runtimes[p.id].checkpoint_every = 100
-        for i in range(450):
-            net.send(p, "Inc", tags={"Fail": "1"} if i % 37 == 5 else None)
+        net, p = _segmented(workers)
         p.eval("Doubled = N * 2")
         for _ in range(30):
             net.send(p, "Inc")
@@ -233,16 +238,6 @@ def test_long_history_is_replayed_in_segments_with_the_same_values():
     assert n2.iloc[-1] == 450 - 13 + 30 and d2.iloc[-1] == 2 * (450 - 13)
     assert d2.isna().sum() == len(d2) - 31
     assert bad2.isna().all()
-
-
-def _segmented(workers):
-    net = Network(workers=workers)
-    p = net.spawn("p", code='Handlers.add("Inc", "Inc", function(msg) '
-                            'N = (N or 0) + 1; if msg.Fail then error("no") end end)')
-    net.compute.runtimes[p.id].checkpoint_every = 100
-    for i in range(450):
-        net.send(p, "Inc", tags={"Fail": "1"} if i % 37 == 5 else None)
-    return net, p
 
 
 def test_segmented_verify_passes_and_catches_tampering_in_a_late_segment():
