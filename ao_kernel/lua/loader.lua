@@ -43,17 +43,28 @@ local function pairs_of(flat)
   return tags
 end
 
-local env_parts
+-- The env is the same for every message of a process, but each message gets new tables (as
+-- from ao's CU), so it is made by a function compiled once from a table constructor: every
+-- table is created at its final size, with no loop.
+local make_env
+
+local function tags_source(flat)
+  local parts = {}
+  for i = 1, #flat, 2 do
+    parts[#parts + 1] = fmt("{ name = %q, value = %q }", flat[i], flat[i + 1])
+  end
+  return "{ " .. table.concat(parts, ", ") .. " }"
+end
+
 function cu.set_env(pid, owner, process_tags, module_id, module_owner, module_tags)
-  env_parts = { pid, owner, process_tags, module_id, module_owner, module_tags }
+  local src = fmt("return function() return { Process = { Id = %q, Owner = %q, Tags = %s }, "
+    .. "Module = { Id = %q, Owner = %q, Tags = %s } } end", pid, owner,
+    tags_source(process_tags), module_id, module_owner, tags_source(module_tags))
+  make_env = load(src, "=env", "t", {})()
 end
 
 local function fresh_env()
-  local p = env_parts
-  return {
-    Process = { Id = p[1], Owner = p[2], Tags = pairs_of(p[3]) },
-    Module = { Id = p[4], Owner = p[5], Tags = pairs_of(p[6]) },
-  }
+  return make_env()
 end
 
 -- Appends tags for the host: count of values, then name1, value1, name2, value2, ...

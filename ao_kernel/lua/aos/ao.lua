@@ -68,13 +68,43 @@ local function next_reference()
   return n
 end
 
+-- The sandbox's own `pairs` and `table.sort`, as they were when the library loaded.
+local builtin_pairs, sort = pairs, table.sort
+
+-- The keys of a plain table whose keys are all strings, in the order `pairs` visits them (it
+-- sorts them), or nil when the quick way does not apply (other keys, a metatable, or a
+-- `pairs` the process replaced), and the caller then uses `pairs` itself.
+local function string_keys(t)
+  if pairs ~= builtin_pairs or getmetatable(t) ~= nil then return nil end
+  local keys, n = {}, 0
+  for k in next, t do
+    if type(k) ~= "string" then return nil end
+    n = n + 1
+    keys[n] = k
+  end
+  sort(keys)
+  return keys, n
+end
+
 -- Builds the full tag list of an outgoing item: the fixed header, then the user's root keys,
 -- then the user's Tags (list or map).
 local function build_tags(header, user)
   local list = header
   local function push(name, value) list[#list + 1] = { name = name, value = value } end
-  for key, value in pairs(user) do
-    if not FIELD_KEYS[key] then push(key, value) end
+  local keys, nk = string_keys(user)
+  if keys then
+    local n = #list
+    for i = 1, nk do
+      local key = keys[i]
+      if not FIELD_KEYS[key] then
+        n = n + 1
+        list[n] = { name = key, value = user[key] }
+      end
+    end
+  else
+    for key, value in pairs(user) do
+      if not FIELD_KEYS[key] then push(key, value) end
+    end
   end
   local given = user.Tags
   if given == nil then return list end
@@ -89,7 +119,7 @@ end
 -- The outbox keeps a plain copy; the caller gets the item plus its reply helpers.
 local function enqueue(box, item)
   local stored = {}
-  for k, v in pairs(item) do stored[k] = v end
+  for k, v in next, item do stored[k] = v end -- `item` is ours: a plain table
   table.insert(box, stored)
 end
 
