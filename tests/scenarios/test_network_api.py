@@ -593,3 +593,18 @@ def test_tag_values_with_raw_bytes_reach_the_process_byte_for_byte():
     raw = b"\xff\x00ok\xc3".decode("utf-8", "surrogateescape")
     reply = net.send(echo, action="Tag", tags={"Raw": raw, "Plain": "é"}).result.messages[0]
     assert reply.tags["Bytes"] == "5" and reply.tags["Raw"] == raw
+
+
+def test_changes_to_the_non_extractable_tags_apply_from_the_next_message():
+    net = Network()
+    p = net.spawn("p", code="""
+      Handlers.add("Look", "Look", function(msg) Seen = msg.Colour or "-" end)
+    """)
+    net.send(p, action="Look", tags={"Colour": "red"})
+    assert p.get("Seen") == "red"
+    p.eval('table.insert(ao.nonExtractableTags, "Colour")')
+    net.send(p, action="Look", tags={"Colour": "blue"})
+    assert p.get("Seen") == "-"
+    p.eval('ao.nonExtractableTags = { "Data-Protocol" }')
+    net.send(p, action="Look", tags={"Colour": "green"})
+    assert p.get("Seen") == "green"

@@ -137,14 +137,32 @@ local function deep_copy(value, memo)
 end
 
 -- Copies extractable tags onto the message root; a later duplicate overwrites an earlier one.
-local function normalize(msg)
-  local tags = msg.Tags or {}
-  local skip, list = {}, ao.nonExtractableTags
+-- ao.nonExtractableTags as a set, rebuilt only when the list (a public table) has changed.
+local skip_list, skip_copy, skip_set = nil, {}, {}
+local function non_extractable()
+  local list = ao.nonExtractableTags
+  if list == skip_list then
+    local i = 1
+    while true do
+      local name = list[i]
+      if name ~= skip_copy[i] then break end
+      if name == nil then return skip_set end
+      i = i + 1
+    end
+  end
+  skip_list, skip_copy, skip_set = list, {}, {}
   local i = 1
   while list[i] ~= nil do
-    skip[list[i]] = true
+    skip_copy[i] = list[i]
+    skip_set[list[i]] = true
     i = i + 1
   end
+  return skip_set
+end
+
+local function normalize(msg)
+  local tags = msg.Tags or {}
+  local skip = non_extractable()
   for _, t in ipairs(tags) do
     local key = t.name
     if key == nil or not skip[key] then msg[key] = t.value end
