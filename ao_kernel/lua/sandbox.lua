@@ -347,7 +347,9 @@ local function valid_at(s, i)
 end
 
 local function safe(s)
-  if not sfind(s, "[\128-\255]") then return s end -- ASCII, the common case: one scan
+  -- Lua 5.3's utf8.len accepts UTF-8 surrogates (ED A0..BF ..), which Python refuses; with no
+  -- ED byte at all there can be none. Both checks are plain C scans, the common case.
+  if ulen(s) and not sfind(s, "\237", 1, true) then return s end
   if ulen(s) and not sfind(s, "\237[\160-\191]") then return s end
   local out, i, len = {}, 1, #s
   while i <= len do

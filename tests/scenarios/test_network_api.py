@@ -581,6 +581,8 @@ def test_binary_and_invalid_utf8_survive_the_round_trip():
     assert echo.get("Blob") == blob
     assert echo.eval("error(Blob)").error.endswith(blob)
     assert net.send(echo, action="Echo", data="héllo ✓").result.messages[0].data == "héllo ✓"
+    # Hangul syllables are encoded with an ED lead byte too, but they are not surrogates
+    assert net.send(echo, action="Echo", data="한국어").result.messages[0].data == "한국어"
 
 
 def test_tag_values_with_raw_bytes_reach_the_process_byte_for_byte():
