@@ -29,7 +29,7 @@ HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay
 RESIDENT = 256  # processes whose Lua state stays in memory (the most recently used ones)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawResult:
     """A CU result before the MU turns outbox entries into messages."""
 

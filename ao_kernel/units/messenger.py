@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..ids import IdFactory
 from ..lua.runtime import LuaInterrupted
@@ -36,9 +36,8 @@ class ProcessInfo:
     log: list[Message] = field(default_factory=list)
 
 
-@dataclass
-class Work:
-    """One item in the MU queue."""
+class Work(NamedTuple):
+    """One item in the MU queue (a tuple: one is made for every message carried)."""
 
     kind: str  # "deliver", "spawn", "cron" or "assign"
     msg: Message
