@@ -7,11 +7,9 @@ runtime by replaying the process's successful inputs (deterministic, so the stat
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
@@ -20,6 +18,7 @@ from ..errors import LuaError
 from ..lua.codec import from_lua, to_lua
 from ..lua.convert import to_python
 from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, interrupts
+from . import parallel
 
 MsgArgs = tuple[Any, ...]
 _PLAIN = (int, float, bool, type(None))  # Lua values that reach Python as they are
@@ -356,27 +355,6 @@ class ProcessRuntime:
         return self.reader(expression)()
 
 
-Outcome = RawResult | LuaInterrupted
-# Handing jobs to threads costs about as much as evaluating a small message (measured with
-# `make bench`: parallel pays off from ~0.1 ms per message), so smaller ones stay sequential.
-PARALLEL_MIN_SECONDS = 0.0001
-_pools: dict[int, ThreadPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool(workers: int) -> ThreadPoolExecutor:
-    """One shared pool per size for every network of this interpreter (threads are reused)."""
-    with _pools_lock:
-        if workers not in _pools:
-            _pools[workers] = ThreadPoolExecutor(workers - 1, thread_name_prefix="ao-cu")
-        return _pools[workers]
-
-
-def default_workers() -> int:
-    """Threads for parallel evaluation: one per core, at most 8; 1 means sequential."""
-    return max(1, min(8, os.cpu_count() or 1))
-
-
 class ComputeUnit:
     """Holds a ProcessRuntime per process and evaluates what the scheduler hands it."""
 
@@ -384,7 +362,7 @@ class ComputeUnit:
                  workers: int | None = None, resident: int | None = None) -> None:
         self.memory_limit = memory_limit
         self.instruction_limit = instruction_limit
-        self.workers = default_workers() if workers is None else max(1, int(workers))
+        self.workers = parallel.default_workers() if workers is None else max(1, int(workers))
         self.resident = RESIDENT if resident is None else max(1, int(resident))
         self.runtimes: dict[str, ProcessRuntime] = {}
         self._live: OrderedDict[str, None] = OrderedDict()  # least recently used first
@@ -430,7 +408,7 @@ class ComputeUnit:
             self._touch([pid])
         return self.runtimes[pid].evaluate(args)
 
-    def evaluate_many(self, jobs: list[tuple[str, MsgArgs]]) -> list[Outcome]:
+    def evaluate_many(self, jobs: list[tuple[str, MsgArgs]]) -> list[parallel.Outcome]:
         """Evaluate messages for DISTINCT processes, side by side on threads when there is
         more than one core and the batch is worth it; outcomes in job order.
 
@@ -439,27 +417,13 @@ class ComputeUnit:
         LuaInterrupted instead of a result (its process is already rolled back).
         """
         self._touch([pid for pid, _ in jobs])
-        runtimes = [self.runtimes[pid] for pid, _ in jobs]
-        mean = sum(rt.cost for rt in runtimes) / max(1, len(jobs))
-        if self.workers <= 1 or len(jobs) < 2 or mean < PARALLEL_MIN_SECONDS:
-            return _evaluate_chunk(runtimes, [args for _, args in jobs])
-        chunks = _split(runtimes, [args for _, args in jobs], min(self.workers, len(jobs)))
-        pool = _pool(self.workers)
-        futures = [pool.submit(_evaluate_chunk, rts, argl) for rts, argl in chunks[1:]]
-        outcomes = _evaluate_chunk(*chunks[0])
-        for future in futures:
-            outcomes += future.result()
-        return outcomes
+        return parallel.evaluate([self.runtimes[pid] for pid, _ in jobs],
+                                 [args for _, args in jobs], self.workers)
 
     def side_by_side(self, tasks: list[Callable[[], Any]]) -> list[Any]:
         """Run independent tasks (replays of different runtimes) on the pool and this thread;
         results in task order. One task, or one worker, runs here alone."""
-        if self.workers <= 1 or len(tasks) < 2:
-            return [task() for task in tasks]
-        futures = [_pool(self.workers).submit(task) for task in tasks[1:]]
-        results = [tasks[0]()]
-        results += [future.result() for future in futures]
-        return results
+        return parallel.run(tasks, self.workers)
 
     def dryrun(self, pid: str, args: MsgArgs) -> RawResult:
         """Evaluate a read-only message and then forget it."""
@@ -470,29 +434,3 @@ class ComputeUnit:
         """Read a Lua expression from a process's live state."""
         self._touch([pid])
         return self.runtimes[pid].get(expression)
-
-
-def _evaluate_chunk(runtimes: list[ProcessRuntime], args: list[MsgArgs]) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    for runtime, one in zip(runtimes, args, strict=True):
-        try:
-            outcomes.append(runtime.evaluate(one))
-        except LuaInterrupted as exc:
-            outcomes.append(exc)
-    return outcomes
-
-
-def _split(runtimes: list[ProcessRuntime], args: list[MsgArgs],
-           parts: int) -> list[tuple[list[ProcessRuntime], list[MsgArgs]]]:
-    """Cut the jobs, in order, into `parts` runs of about equal estimated cost."""
-    costs = [max(rt.cost, 1e-6) for rt in runtimes]
-    share = sum(costs) / parts
-    chunks: list[tuple[list[ProcessRuntime], list[MsgArgs]]] = []
-    start, acc = 0, 0.0
-    for i, cost in enumerate(costs):
-        acc += cost
-        if acc >= share * (len(chunks) + 1) and len(chunks) < parts - 1:
-            chunks.append((runtimes[start:i + 1], args[start:i + 1]))
-            start = i + 1
-    chunks.append((runtimes[start:], args[start:]))
-    return [c for c in chunks if c[0]]

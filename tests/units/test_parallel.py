@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-import ao_kernel.units.compute as compute
+import ao_kernel.units.parallel as parallel
 from ao_kernel import Network
 
 WORKER = """
@@ -53,16 +53,16 @@ def _world(workers: int) -> Network:
 @pytest.fixture
 def counted(monkeypatch):
     """Counts jobs that ran on pool threads; any batch is worth a thread in these tests."""
-    monkeypatch.setattr(compute, "PARALLEL_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SECONDS", 0.0)
     seen = []
-    original = compute._evaluate_chunk
+    original = parallel._evaluate_chunk
 
     def chunk(runtimes, args):
         if threading.current_thread() is not threading.main_thread():
             seen.append(len(args))
         return original(runtimes, args)
 
-    monkeypatch.setattr(compute, "_evaluate_chunk", chunk)
+    monkeypatch.setattr(parallel, "_evaluate_chunk", chunk)
     return seen
 
 

@@ -222,9 +222,9 @@ def test_run_with_progress_counts_and_restores():
 
 
 def test_progress_counts_messages_evaluated_side_by_side(monkeypatch):
-    import ao_kernel.units.compute as compute
+    import ao_kernel.units.parallel as parallel
 
-    monkeypatch.setattr(compute, "PARALLEL_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SECONDS", 0.0)
     net = Network(auto_run=False, workers=2)
     procs = [net.spawn(f"p{i}") for i in range(6)]
     net.run()
