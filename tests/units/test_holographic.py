@@ -277,3 +277,29 @@ def test_history_values_of_every_kind_come_back_as_get_gives_them():
         series = p.history(expr)
         assert series.iloc[-1] == p.get(expr), expr
     assert p.history("Raw").iloc[-1].encode("utf-8", "surrogateescape") == b"\xffA"
+
+
+@pytest.mark.parametrize("where", ["column", "record", "error"])
+def test_verify_catches_a_tampered_output_or_error_in_either_place(where):
+    net = Network()
+    p = net.spawn("p", code='Handlers.add("Say", "Say", function() print("said " .. (N or 0)) '
+                            'N = (N or 0) + 1 end)')
+    for _ in range(5):
+        net.send(p, "Say")
+    assert p.verify().ok
+    row = [r for r in net.store.rows(process=p.id) if r["action"] == "Say"][2]
+    assert "said 2" in row["output"]
+    if where == "column":
+        net.store.db.execute("UPDATE log SET output = ? WHERE seq = ?",
+                             (row["output"].replace("said 2", "said 9"), row["seq"]))
+    else:
+        record = json.loads(row["result"])
+        if where == "record":
+            record["output"] = record["output"].replace("said 2", "said 9")
+        else:
+            record["error"] = "made up"
+        net.store.db.execute("UPDATE log SET result = ? WHERE seq = ?",
+                             (json.dumps(record, ensure_ascii=True), row["seq"]))
+    net.store.db.commit()
+    report = p.verify()
+    assert not report.ok and report.slot == row["slot"]
