@@ -73,8 +73,9 @@ class ProcessRuntime:
 
     `history` holds the inputs of every successful message; `checkpoints` maps a history length
     to a snapshot of the state at that point (see `checkpoint.py`), taken every
-    `checkpoint_every` messages once a process has that many. Rollback, dry-runs and time travel
-    restore the nearest checkpoint and replay only what follows it.
+    `checkpoint_every` messages once a process has that many; `recent` is one more snapshot,
+    taken after a rollback or before hibernating. Rollback, dry-runs, time travel and waking
+    restore the nearest one and replay only what follows it.
     """
 
     def __init__(self, modules: Mapping[str, str], env: tuple[Any, ...],
@@ -128,10 +129,7 @@ class ProcessRuntime:
         if self._runtime is None:
             return True
         n = len(self.history)
-        base = max((k for k in self.checkpoints if k <= n), default=0)
-        if self.recent is not None and base < self.recent[0] <= n:
-            base = self.recent[0]
-        if n - base > HIBERNATE_TAIL:
+        if n - self._nearest_snapshot(n)[0] > HIBERNATE_TAIL:
             from .checkpoint import snapshot
 
             blob = snapshot(self)
@@ -204,6 +202,15 @@ class ProcessRuntime:
             self.rebuild()
         return raw
 
+    def _nearest_snapshot(self, n: int) -> tuple[int, bytes | None]:
+        """The latest snapshot (checkpoint or recent) at or before history length `n`:
+        (its length, its bytes), or (0, None) when the replay must start from boot."""
+        base = max((k for k in self.checkpoints if k <= n), default=0)
+        best = (base, self.checkpoints[base]) if base else (0, None)
+        if self.recent is not None and best[0] < self.recent[0] <= n:
+            best = self.recent
+        return best
+
     def forget_last(self) -> None:
         """Undo the last kept message (one evaluated ahead of an interruption, see
         `ComputeUnit.evaluate_many`): the state goes back to before it."""
@@ -220,10 +227,7 @@ class ProcessRuntime:
         from .checkpoint import snapshot
 
         n = len(self.history)
-        base = max((k for k in self.checkpoints if k <= n), default=0)
-        if self.recent is not None and base < self.recent[0] <= n:
-            base = self.recent[0]
-        if n - base < RECENT_MIN:
+        if n - self._nearest_snapshot(n)[0] < RECENT_MIN:
             return
         blob = snapshot(self)
         if blob is not None:
@@ -246,13 +250,10 @@ class ProcessRuntime:
         from .checkpoint import boot, restore
 
         n = len(self.history) if upto is None else upto
-        saved = dict(self.checkpoints)
-        if self.recent is not None and self.recent[0] <= n:
-            saved.setdefault(*self.recent)
-        base = max((k for k in saved if k <= n), default=0)
+        base, blob = self._nearest_snapshot(n)
         with interrupts.suspend():
-            if base:
-                restore(self, saved[base], in_place=in_place)
+            if blob is not None:
+                restore(self, blob, in_place=in_place)
             else:
                 boot(self)
             for args in self.history[base:n]:
