@@ -82,6 +82,13 @@ class Process:
         """Every message it evaluated, in order (crons included)."""
         return list(self._info.log)
 
+    @property
+    def asleep(self) -> bool:
+        """True while it hibernates: no Lua state in memory until its next use (see
+        `Network(resident=...)`). Reading it does not wake it."""
+        runtime = self._net.compute.runtimes.get(self.id)
+        return runtime is not None and runtime.asleep
+
     def send(self, action: str | None = None, data: str = "", tags: Any = None,
              sender: Any = None) -> Message:
         """Send a message to this process (see Network.send)."""

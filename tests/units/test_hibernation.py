@@ -89,7 +89,8 @@ def test_a_long_history_waiting_in_receive_stays_awake():
 def test_hibernated_processes_use_little_memory():
     net = Network(resident=4)
     procs = [net.spawn(f"c{i}", code=COUNTER) for i in range(40)]
-    awake = [p for p in procs if not net.compute.runtimes[p.id].asleep]
-    assert len(awake) <= 4
+    awake = [p for p in procs if not p.asleep]
+    assert len(awake) <= 4 and procs[0].asleep
     assert procs[0].get("Count") == 0  # wakes the oldest; another one goes to sleep
-    assert sum(not net.compute.runtimes[p.id].asleep for p in procs) <= 4
+    assert not procs[0].asleep
+    assert sum(not p.asleep for p in procs) <= 4
