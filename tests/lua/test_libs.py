@@ -219,6 +219,26 @@ def bint_pairs() -> list[tuple[int, int]]:
     return pairs
 
 
+@pytest.mark.parametrize(("bits", "wordbits"), [(256, 8), (256, 16), (264, 24), (256, 32)])
+def test_bint_decimal_text_at_the_integer_boundaries(rt, bits, wordbits):
+    """Decimal parse and print take a quick path below 2^63 / 19 digits: same answers."""
+    texts = ["0", "-0", "+7", "000123", "-000123", "999999999999999999",
+             "1000000000000000000", "-999999999999999999", "9223372036854775807",
+             "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+             "18446744073709551615", "18446744073709551616", "123456789012345678901234567890"]
+    code = (f"local bint = require('.bint')({bits}, {wordbits})\nlocal out = {{}}\n"
+            "for _, t in ipairs({" + ",".join(f'"{t}"' for t in texts) + "}) do\n"
+            "  local v = bint(t) out[#out + 1] = tostring(v) .. '|' .. tostring(v + bint(1))\n"
+            "end\nreturn table.concat(out, ' ')")
+    got = rt.execute(code, instructions=0).split(" ")
+    half, mod = 1 << (bits - 1), 1 << bits
+
+    def wrapped(v: int) -> int:
+        return ((v + half) % mod) - half
+    want = [f"{wrapped(int(t))}|{wrapped(int(t) + 1)}" for t in texts]
+    assert got == want
+
+
 def test_bint_arith_random(rt, bint_pairs):
     got = lua_batch(rt, "emit(x + y) emit(x - y) emit(x * y) emit(-x) emit(bint.abs(x))",
                     bint_pairs)

@@ -292,6 +292,13 @@ local newmodule = function(bits, wordbits)
     base = tointeger(base) or base -- a fractional base fails in tonumber below, as in aos
     local sign, body = s:match("^%s*([+-]?)(%w+)%s*$")
     if not body then return end
+    if base == 10 and #body <= 18 then -- fits a Lua integer: one conversion, same value
+      local v = tonumber(body, 10)
+      if not v then return end
+      local r = frominteger(v)
+      if sign == "-" then r = negate_words(r) end
+      return r
+    end
     local k = chunk_size(base)
     local r = filled(0)
     local first = 1
@@ -404,6 +411,19 @@ local newmodule = function(bits, wordbits)
     if n then return n end
   end
 
+  -- The value of non-negative words as a Lua integer when it is below 2^63, else nil.
+  local function small_value(a)
+    for i = N, 1, -1 do
+      local lo = W * (i - 1)
+      if lo >= 63 then
+        if a[i] ~= 0 then return nil end
+      elseif lo + W > 63 then
+        if (a[i] >> (63 - lo)) ~= 0 then return nil end
+      end
+    end
+    return low64(a)
+  end
+
   bint.tobase = function(x, base, unsigned)
     x = as_bint(x)
     if not x then return end
@@ -414,6 +434,10 @@ local newmodule = function(bits, wordbits)
     local neg = not unsigned and negative(x)
     local v = neg and negate_words(x) or x
     if zero_words(v) then return "0" end
+    if base == 10 then
+      local n = small_value(v)
+      if n then return (neg and "-" or "") .. format("%d", n) end
+    end
     local k, power = chunk_size(base)
     local chunks = {}
     while not zero_words(v) do
