@@ -27,7 +27,7 @@ from .lua.runtime import (
 from .message import Message, Result, TagList, normalize_tags
 from .process import Process, Wallet
 from .store import LogStore
-from .units.compute import ComputeUnit
+from .units.compute import ComputeUnit, count_setting
 from .units.messenger import Messenger
 from .units.scheduler import Scheduler, parse_crons
 from .views import messages_frame, results_frame
@@ -69,6 +69,9 @@ class Network(Journaled):
                  instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
                  library: Mapping[str, str] | None = None, workers: int | None = None,
                  resident: int | None = None) -> None:
+        for setting, value in (("workers", workers), ("resident", resident)):
+            if value is not None:
+                count_setting(setting, value)  # a bad value fails before a file is opened
         collect_less_often()
         self.store = LogStore(path)
         saved = self.store.meta()

@@ -356,6 +356,13 @@ class ProcessRuntime:
         return self.reader(expression)()
 
 
+def count_setting(name: str, value: Any) -> int:
+    """A setting that counts something: a whole number, at least 1 (0 and below mean 1)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    return max(1, value)
+
+
 class ComputeUnit:
     """Holds a ProcessRuntime per process and evaluates what the scheduler hands it."""
 
@@ -363,8 +370,9 @@ class ComputeUnit:
                  workers: int | None = None, resident: int | None = None) -> None:
         self.memory_limit = memory_limit
         self.instruction_limit = instruction_limit
-        self.workers = parallel.default_workers() if workers is None else max(1, int(workers))
-        self.resident = RESIDENT if resident is None else max(1, int(resident))
+        self.workers = parallel.default_workers() if workers is None else count_setting(
+            "workers", workers)
+        self.resident = RESIDENT if resident is None else count_setting("resident", resident)
         self.runtimes: dict[str, ProcessRuntime] = {}
         self._live: OrderedDict[str, None] = OrderedDict()  # least recently used first
         self._live_lock = threading.Lock()

@@ -146,3 +146,8 @@ def test_workers_default_to_the_cores_and_one_means_sequential():
     assert Network().compute.workers == max(1, min(8, os.cpu_count() or 1))
     assert Network(workers=1).compute.workers == 1
     assert Network(workers=0).compute.workers == 1
+    for bad in ("2", 1.5, True):
+        with pytest.raises(TypeError, match="workers must be a whole number"):
+            Network(workers=bad)
+        with pytest.raises(TypeError, match="resident must be a whole number"):
+            Network(resident=bad)
