@@ -204,9 +204,13 @@ def aliases(net: Network) -> dict[str, str]:
     return out
 
 
+# Network settings for our side (the test fixture may stress parallel evaluation/hibernation).
+OURS_SETTINGS: dict[str, Any] = {}
+
+
 def run_one(scenario: Scenario, library: Mapping[str, str] | None,
             mods: LibraryModules) -> Run:
-    net = Network(library=library) if library is not None else Network()
+    net = Network(library=library) if library is not None else Network(**OURS_SETTINGS)
     exception = None
     observations: dict[str, Any] = {}
     try:

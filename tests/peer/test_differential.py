@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from importlib import resources
 
+import differential
 import pytest
 from differential import Library, check, peek
 
@@ -56,9 +57,18 @@ end)
 """
 
 
-@pytest.fixture
-def ref_lib(reference_library):
-    """The real aos library (skips when it cannot be prepared), with a short repr."""
+@pytest.fixture(params=["default", "stressed"])
+def ref_lib(reference_library, request, monkeypatch):
+    """The real aos library (skips when it cannot be prepared), with a short repr.
+
+    Every scenario runs twice: our network with default settings, and "stressed", where every
+    batch goes to the thread pool and only one process keeps its Lua state (the others
+    hibernate). Neither may change a single compared message."""
+    if request.param == "stressed":
+        import ao_kernel.units.parallel as parallel
+
+        monkeypatch.setattr(parallel, "PARALLEL_MIN_SECONDS", 0.0)
+        monkeypatch.setattr(differential, "OURS_SETTINGS", {"workers": 2, "resident": 1})
     return Library(reference_library)
 
 

@@ -11,9 +11,16 @@ import pytest
 from ao_kernel import Network
 
 
-@pytest.fixture
-def net():
-    return Network()
+@pytest.fixture(params=["default", "stressed"])
+def net(request, monkeypatch):
+    """A network with default settings, and one where every batch goes to the thread pool and
+    only one process keeps its Lua state (the rest hibernate): the scenarios must not notice."""
+    if request.param == "default":
+        return Network()
+    import ao_kernel.units.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SECONDS", 0.0)
+    return Network(workers=2, resident=1)
 
 
 @pytest.fixture
