@@ -256,8 +256,9 @@ class ProcessRuntime:
                 restore(self, blob, in_place=in_place)
             else:
                 boot(self)
-            for args in self.history[base:n]:
-                self._rerun(args)
+            call, replay, flat = self.runtime.call, self._cu.replay, self._flat
+            for args in self.history[base:n]:  # kept messages: nothing to convert back
+                call(replay, *args[:4], to_lua(args[4]), *args[5:-1], flat(args[-1]))
 
     def state_at(self, n: int) -> ProcessRuntime:
         """An independent copy of this process as it was after its first `n` kept messages."""
