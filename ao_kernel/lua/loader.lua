@@ -10,7 +10,7 @@ local cu = {}
 local fmt, mtype, type, tostring = string.format, math.type, type, tostring
 
 -- Strings for the host: bytes that are not UTF-8 are escaped (see ao_kernel/lua/codec.py).
-local safe, set_now = ...
+local safe, set_now, set_budget = ...
 
 -- Whether text() had to escape bytes in the result being exported (the host then decodes).
 local escaped = false
@@ -197,6 +197,24 @@ end
 local function read_after(ok, value)
   if not ok then return false, safe(tostring(value)) end
   return true, readable(value, {})
+end
+
+-- Replays of a batch of kept messages (each a list of `message`'s arguments), `fn` read after
+-- each: returns ok1, value1, ok2, value2, ... (value: host-readable, or the error text when
+-- the read failed). Every message and its read get a budget of `budget` instructions.
+function cu.replay_reads(fn, budget, batch)
+  local out, n = {}, 0
+  for i = 1, #batch do
+    local a = batch[i]
+    set_budget(budget)
+    set_now(a[6])
+    process.handle(message(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+      a[12], a[13]), fresh_env())
+    local ok, value = read_after(pcall(fn))
+    out[n + 1], out[n + 2] = ok, value
+    n = n + 2
+  end
+  return unpack(out, 1, n)
 end
 
 -- A replay, then `fn` read as `cu.read` does: true, value; or false, error text when the

@@ -24,6 +24,7 @@ MsgArgs = tuple[Any, ...]
 _PLAIN = (int, float, bool, type(None))  # Lua values that reach Python as they are
 CHECKPOINT_EVERY = 1000
 RECENT_MIN = 32  # after a rollback, snapshot if the replay since the last snapshot was longer
+REPLAY_BATCH = 64  # messages per Lua call when `history` replays
 HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay is this short
 RESIDENT = 256  # processes whose Lua state stays in memory (the most recently used ones)
 
@@ -147,8 +148,9 @@ class ProcessRuntime:
         """
         self.runtime = runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
         with runtime.booting():
-            self._cu = runtime.run_host_chunk("loader", args=(runtime.host.safe,
-                                                              runtime.host.set_now))
+            host = runtime.host
+            self._cu = runtime.run_host_chunk("loader", args=(host.safe, host.set_now,
+                                                              host.set_budget))
             pid, owner, ptags, mid, mowner, mtags = self.env
             self._cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
             self._handle = self._cu.handle
@@ -287,30 +289,45 @@ class ProcessRuntime:
 
     def values_along(self, expression: str, start: int, end: int) -> list[Any]:
         """`expression` read after each kept message start+1..end, replayed in a twin of this
-        process built at `start` (None where it cannot be read). Leaves this one untouched."""
+        process built at `start` (None where it cannot be read). Leaves this one untouched.
+
+        Messages go to Lua in batches (one call each, `REPLAY_BATCH` messages), which keeps the
+        GIL free for other threads replaying other segments."""
         twin = self.state_at(start)
-        fn = None
+        history = self.history[start:end]
         values: list[Any] = []
+        fn = None
+        while fn is None and len(values) < len(history):
+            try:
+                fn = twin._compile_read(expression)
+            except LuaError:  # not readable yet (not even as code): replay one message
+                twin._rerun(history[len(values)])
+                values.append(None)
         runtime = twin.runtime  # a replay of kept messages never rolls back: it stays the same
-        call, replay_read, table_id = runtime.call, twin._cu.replay_read, runtime.host.table_id
-        flat = twin._flat
-        for args in self.history[start:end]:
-            if fn is None:
-                try:
-                    fn = twin._compile_read(expression)
-                except LuaError:
-                    twin._rerun(args)
-                    values.append(None)
-                    continue
-            ok, value = call(replay_read, fn, *args[:4], to_lua(args[4]), *args[5:-1],
-                             flat(args[-1]))
-            if not ok:
-                value = None
-            elif type(value) is str:
-                value = from_lua(value)
-            elif type(value) not in _PLAIN:
-                value = to_python(value, table_id)
-            values.append(value)
+        replay_reads, table_id = twin._cu.replay_reads, runtime.host.table_id
+        table_from, flat = runtime.lua.table_from, twin._flat
+        budget = self.instruction_limit or 0
+        for at in range(len(values), len(history), REPLAY_BATCH):
+            batch = table_from([table_from([*a[:4], to_lua(a[4]), *a[5:-1], flat(a[-1])])
+                                for a in history[at:at + REPLAY_BATCH]])
+            try:
+                out = runtime.call(replay_reads, fn, budget, batch, instructions=0)
+            except LuaLimitError as exc:
+                limit = f"{budget:,} instructions" if budget else "the host's budget"
+                reason = "memory" if "memory" in str(exc) else f"instructions ({limit})"
+                raise LuaError(f"cannot read {expression!r} after every message: it ran out "
+                               f"of {reason}") from None
+            if not isinstance(out, tuple):
+                out = (out,)
+            for i in range(0, len(out), 2):
+                value = out[i + 1]
+                if not out[i]:
+                    value = None
+                elif type(value) is str:
+                    value = from_lua(value)
+                elif type(value) not in _PLAIN:
+                    value = to_python(value, table_id)
+                values.append(value)
         return values
 
     def segments(self, end: int, parts: int) -> list[tuple[int, int]]:

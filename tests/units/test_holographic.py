@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ao_kernel import Network
+from ao_kernel import LuaError, Network
 
 BANK = """
 Balances = Balances or {}
@@ -303,3 +303,13 @@ def test_verify_catches_a_tampered_output_or_error_in_either_place(where):
     net.store.db.commit()
     report = p.verify()
     assert not report.ok and report.slot == row["slot"]
+
+
+def test_history_of_an_endless_expression_explains_itself():
+    net = Network(instruction_limit=10**6)
+    p = net.spawn("p", code='Handlers.add("Inc", "Inc", function() N = (N or 0) + 1 end)')
+    for _ in range(3):
+        net.send(p, "Inc")
+    with pytest.raises(LuaError, match=r"ran out of instructions \(1,000,000 instructions\)"):
+        p.history("(function() while true do end end)()")
+    assert p.history("N").tolist() == [None, None, 1, 2, 3]
