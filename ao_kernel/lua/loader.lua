@@ -199,6 +199,18 @@ local function read_after(ok, value)
   return true, readable(value, {})
 end
 
+-- Replays of a batch of kept messages (each a list of `message`'s arguments), each with a
+-- budget of `budget` instructions; nothing is returned.
+function cu.replays(budget, batch)
+  for i = 1, #batch do
+    local a = batch[i]
+    set_budget(budget)
+    set_now(a[6])
+    process.handle(message(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+      a[12], a[13]), fresh_env())
+  end
+end
+
 -- Replays of a batch of kept messages (each a list of `message`'s arguments), `fn` read after
 -- each: returns ok1, value1, ok2, value2, ... (value: host-readable, or the error text when
 -- the read failed). Every message and its read get a budget of `budget` instructions.

@@ -258,9 +258,20 @@ class ProcessRuntime:
                 restore(self, blob, in_place=in_place)
             else:
                 boot(self)
-            call, replay, flat = self.runtime.call, self._cu.replay, self._flat
-            for args in self.history[base:n]:  # kept messages: nothing to convert back
-                call(replay, *args[:4], to_lua(args[4]), *args[5:-1], flat(args[-1]))
+            self._replay_batches(self.history[base:n])
+
+    def _replay_batches(self, history: list[MsgArgs]) -> None:
+        """Evaluate again kept messages, `REPLAY_BATCH` per Lua call, each under the
+        per-message instruction budget; nothing comes back to Python."""
+        if not history:
+            return
+        runtime = self.runtime
+        replays, table_from, flat = self._cu.replays, runtime.lua.table_from, self._flat
+        budget = self.instruction_limit or 0
+        for at in range(0, len(history), REPLAY_BATCH):
+            batch = table_from([table_from([*a[:4], to_lua(a[4]), *a[5:-1], flat(a[-1])])
+                                for a in history[at:at + REPLAY_BATCH]])
+            runtime.call(replays, budget, batch, instructions=0)
 
     def state_at(self, n: int) -> ProcessRuntime:
         """An independent copy of this process as it was after its first `n` kept messages."""
