@@ -199,16 +199,18 @@ local function read_after(ok, value)
   return true, readable(value, {})
 end
 
--- Replays of a batch of kept messages (each a list of `message`'s arguments), each with a
--- budget of `budget` instructions; nothing is returned.
+-- One kept message again (`a`: the list of `message`'s arguments), with its own budget.
+local function replay_one(a, budget)
+  set_budget(budget)
+  set_now(a[6])
+  process.handle(message(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+    a[12], a[13]), fresh_env())
+end
+
+-- Replays of a batch of kept messages, each with a budget of `budget` instructions; nothing
+-- is returned.
 function cu.replays(budget, batch)
-  for i = 1, #batch do
-    local a = batch[i]
-    set_budget(budget)
-    set_now(a[6])
-    process.handle(message(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-      a[12], a[13]), fresh_env())
-  end
+  for i = 1, #batch do replay_one(batch[i], budget) end
 end
 
 -- Replays of a batch of kept messages (each a list of `message`'s arguments), `fn` read after
@@ -217,11 +219,7 @@ end
 function cu.replay_reads(fn, budget, batch)
   local out, n = {}, 0
   for i = 1, #batch do
-    local a = batch[i]
-    set_budget(budget)
-    set_now(a[6])
-    process.handle(message(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-      a[12], a[13]), fresh_env())
+    replay_one(batch[i], budget)
     local ok, value = read_after(pcall(fn))
     out[n + 1], out[n + 2] = ok, value
     n = n + 2

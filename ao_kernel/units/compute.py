@@ -266,12 +266,16 @@ class ProcessRuntime:
         if not history:
             return
         runtime = self.runtime
-        replays, table_from, flat = self._cu.replays, runtime.lua.table_from, self._flat
         budget = self.instruction_limit or 0
         for at in range(0, len(history), REPLAY_BATCH):
-            batch = table_from([table_from([*a[:4], to_lua(a[4]), *a[5:-1], flat(a[-1])])
-                                for a in history[at:at + REPLAY_BATCH]])
-            runtime.call(replays, budget, batch, instructions=0)
+            batch = self._lua_batch(history[at:at + REPLAY_BATCH])
+            runtime.call(self._cu.replays, budget, batch, instructions=0)
+
+    def _lua_batch(self, history: list[MsgArgs]) -> Any:
+        """Messages' CU arguments as a Lua list of lists, for the loader's batch replays."""
+        table_from, flat = self.runtime.lua.table_from, self._flat
+        return table_from([table_from([*a[:4], to_lua(a[4]), *a[5:-1], flat(a[-1])])
+                           for a in history])
 
     def state_at(self, n: int) -> ProcessRuntime:
         """An independent copy of this process as it was after its first `n` kept messages."""
@@ -316,11 +320,9 @@ class ProcessRuntime:
                 values.append(None)
         runtime = twin.runtime  # a replay of kept messages never rolls back: it stays the same
         replay_reads, table_id = twin._cu.replay_reads, runtime.host.table_id
-        table_from, flat = runtime.lua.table_from, twin._flat
         budget = self.instruction_limit or 0
         for at in range(len(values), len(history), REPLAY_BATCH):
-            batch = table_from([table_from([*a[:4], to_lua(a[4]), *a[5:-1], flat(a[-1])])
-                                for a in history[at:at + REPLAY_BATCH]])
+            batch = twin._lua_batch(history[at:at + REPLAY_BATCH])
             try:
                 out = runtime.call(replay_reads, fn, budget, batch, instructions=0)
             except LuaLimitError as exc:
