@@ -169,12 +169,6 @@ function cu.handle(id, owner, from, target, data, ts, ...)
   return export(process.handle(message(id, owner, from, target, data, ts, ...), fresh_env()))
 end
 
--- The same evaluation for a replay, where the result is not wanted (rebuilds, history).
-function cu.replay(id, owner, from, target, data, ts, ...)
-  set_now(ts)
-  process.handle(message(id, owner, from, target, data, ts, ...), fresh_env())
-end
-
 -- A copy of a value for the host to read: strings made safe, cycles kept as shared tables.
 local function readable(v, seen)
   local t = type(v)
@@ -225,14 +219,6 @@ function cu.replay_reads(fn, budget, batch)
     n = n + 2
   end
   return unpack(out, 1, n)
-end
-
--- A replay, then `fn` read as `cu.read` does: true, value; or false, error text when the
--- read fails (the replayed message stays applied).
-function cu.replay_read(fn, id, owner, from, target, data, ts, ...)
-  set_now(ts)
-  process.handle(message(id, owner, from, target, data, ts, ...), fresh_env())
-  return read_after(pcall(fn))
 end
 
 return cu

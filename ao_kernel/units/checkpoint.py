@@ -106,8 +106,7 @@ def attach(pr: ProcessRuntime) -> Any:
     persister = _installed(pr)
     if persister is None:
         boot(pr)
-        for args in pr.history:
-            pr._rerun(args)
+        pr._replay_batches(pr.history)
         persister = _installed(pr)
     return persister
 

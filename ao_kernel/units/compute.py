@@ -175,11 +175,6 @@ class ProcessRuntime:
         return runtime.call(self._handle, *args[:4], to_lua(args[4]), *args[5:-1],
                             self._flat(args[-1]))
 
-    def _rerun(self, args: MsgArgs) -> None:
-        """Evaluate again a message that succeeded before; nothing comes back to Python."""
-        self.runtime.call(self._cu.replay, *args[:4], to_lua(args[4]), *args[5:-1],
-                          self._flat(args[-1]))
-
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
         """Evaluate one message; on error (or when not kept) restore the state before it."""
         started = perf_counter()
@@ -297,31 +292,23 @@ class ProcessRuntime:
 
         return digest(self)
 
-    def replay(self, args: MsgArgs) -> None:
-        """Evaluate again a message that succeeded before, without converting its result or
-        keeping it (a read-only pass such as `process.history`)."""
-        self._rerun(args)
-
     def values_along(self, expression: str, start: int, end: int) -> list[Any]:
         """`expression` read after each kept message start+1..end, replayed in a twin of this
         process built at `start` (None where it cannot be read). Leaves this one untouched.
 
         Messages go to Lua in batches (one call each, `REPLAY_BATCH` messages), which keeps the
         GIL free for other threads replaying other segments."""
-        twin = self.state_at(start)
         history = self.history[start:end]
+        twin = self.state_at(start)
+        try:
+            fn = twin._compile_read(expression)
+        except LuaError:  # not Lua at all: no state can make it readable
+            return [None] * len(history)
         values: list[Any] = []
-        fn = None
-        while fn is None and len(values) < len(history):
-            try:
-                fn = twin._compile_read(expression)
-            except LuaError:  # not readable yet (not even as code): replay one message
-                twin._rerun(history[len(values)])
-                values.append(None)
         runtime = twin.runtime  # a replay of kept messages never rolls back: it stays the same
         replay_reads, table_id = twin._cu.replay_reads, runtime.host.table_id
         budget = self.instruction_limit or 0
-        for at in range(len(values), len(history), REPLAY_BATCH):
+        for at in range(0, len(history), REPLAY_BATCH):
             batch = twin._lua_batch(history[at:at + REPLAY_BATCH])
             try:
                 out = runtime.call(replay_reads, fn, budget, batch, instructions=0)
