@@ -21,7 +21,6 @@ from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, 
 from . import parallel
 
 MsgArgs = tuple[Any, ...]
-_PLAIN = (int, float, bool, type(None))  # Lua values that reach Python as they are
 CHECKPOINT_EVERY = 1000
 RECENT_MIN = 32  # after a rollback, snapshot if the replay since the last snapshot was longer
 REPLAY_BATCH = 64  # messages per Lua call when `history` replays
@@ -320,14 +319,7 @@ class ProcessRuntime:
             if not isinstance(out, tuple):
                 out = (out,)
             for i in range(0, len(out), 2):
-                value = out[i + 1]
-                if not out[i]:
-                    value = None
-                elif type(value) is str:
-                    value = from_lua(value)
-                elif type(value) not in _PLAIN:
-                    value = to_python(value, table_id)
-                values.append(value)
+                values.append(to_python(out[i + 1], table_id) if out[i] else None)
         return values
 
     def segments(self, end: int, parts: int) -> list[tuple[int, int]]:
@@ -343,23 +335,6 @@ class ProcessRuntime:
         bounds.append(end)
         return list(zip(bounds, bounds[1:], strict=False))
 
-    def reader(self, expression: str) -> Callable[[], Any]:
-        """A function reading `expression` from the current state, compiled once so that it
-        can be read after every message of a replay cheaply; raises LuaError if unreadable."""
-        compiled: list[Any] = [None, None]
-
-        def read() -> Any:
-            runtime = self.runtime
-            if compiled[0] is not runtime:
-                compiled[0], compiled[1] = runtime, self._compile_read(expression)
-            try:
-                value = runtime.call(self.cu.read, compiled[1])
-            except (LuaCodeError, LuaLimitError) as exc:
-                raise LuaError(f"cannot read {expression!r}: {exc}") from None
-            return to_python(value, runtime.host.table_id)
-
-        return read
-
     def _compile_read(self, expression: str) -> Any:
         try:
             return self.runtime.compile("return " + expression, "=get")
@@ -371,7 +346,12 @@ class ProcessRuntime:
 
     def get(self, expression: str) -> Any:
         """Evaluate a Lua expression against the live state and convert the value to Python."""
-        return self.reader(expression)()
+        fn = self._compile_read(expression)
+        try:
+            value = self.runtime.call(self.cu.read, fn)
+        except (LuaCodeError, LuaLimitError) as exc:
+            raise LuaError(f"cannot read {expression!r}: {exc}") from None
+        return to_python(value, self.runtime.host.table_id)
 
 
 def count_setting(name: str, value: Any) -> int:
