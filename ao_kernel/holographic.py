@@ -17,16 +17,11 @@ import pandas as pd
 from .errors import LuaError
 from .ids import b64url, b64url_decode
 from .message import Message, Result
-from .units.compute import ProcessRuntime
+from .units.compute import CHECKPOINT_EVERY, ProcessRuntime
 from .units.messenger import INTERRUPTED, STRIP_FOR_CU
 
 if TYPE_CHECKING:
     from .network import Network
-
-
-def _fresh(net: Network, pid: str) -> ProcessRuntime:
-    live = net.compute.runtimes[pid]
-    return ProcessRuntime(live.modules, live.env, live.memory_limit, live.instruction_limit)
 
 
 def _entries(net: Network, pid: str, slot: int | None = None,
@@ -191,8 +186,8 @@ def _plainly_same(raw: Any, row: dict[str, Any]) -> bool:
     return f'"output": {json.dumps(raw.output, ensure_ascii=True)}, "prompt"' in stored
 
 
-def _stored_outcome(row: dict[str, Any]) -> dict[str, Any]:
-    res = json.loads(row["result"]) if row["result"] else {}
+def _stored_outcome(res: dict[str, Any]) -> dict[str, Any]:
+    """`_outcome` of a stored result record (the row's `result` JSON, decoded)."""
     failed = res.get("error") is not None
     return {"error": failed, "output": _unaddressed(res.get("output", "")) if not failed else "",
             "messages": [[m["target"], m["data"], sorted(map(tuple, m["tags"]))]
@@ -268,7 +263,8 @@ def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
     else the live checkpoint there); with `end`, the state must then equal checkpoint `end`.
     Returns (the first problem or None, the runtime at the end)."""
     live = net.compute.runtimes[pid]
-    runtime = _fresh(net, pid) if start == 0 else live.state_at(start)
+    runtime = live.state_at(start)
+    runtime.checkpoint_every = CHECKPOINT_EVERY  # its own checkpoints keep rollbacks short
     for i in indexes:
         row = rows[i]
         if row["error"] == INTERRUPTED:
@@ -276,7 +272,8 @@ def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
         raw = runtime.evaluate(_row_args(row))
         if _plainly_same(raw, row):
             continue
-        got, stored = _outcome(raw), _stored_outcome(row)
+        record = json.loads(row["result"]) if row["result"] else {}
+        got, stored = _outcome(raw), _stored_outcome(record)
         if got != stored:
             what = next(k for k in got if got[k] != stored[k])
             return (i, row["slot"], f"recomputed {what} differs from the log",
@@ -284,10 +281,10 @@ def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
         column = row["output"]
         if isinstance(column, bytes):
             column = column.decode("utf-8", "surrogateescape")
-        record = json.loads(row["result"]).get("output") if row["result"] else None
-        if row["error"] is None and column != record:
+        if row["error"] is None and column != record.get("output"):
             return (i, row["slot"], "the log's output column differs from its result record",
-                    {"column": column, "record": record, "seq": row["seq"]}), runtime
+                    {"column": column, "record": record.get("output"), "seq": row["seq"]}
+                    ), runtime
     if end is not None:
         expected = hashlib.sha256(live.checkpoints[end]).hexdigest()
         if runtime.digest() != expected:
