@@ -233,7 +233,6 @@ class Runtime:
             max_memory=memory_limit or 0,
         )
         self.host = self.lua.execute(_sandbox_code())
-        self._protect = self.host.protect
         self._run = self.host.run
         self._set_budget = self.host.set_budget
         self._load = self.host.load

@@ -381,6 +381,7 @@ local function protected(ok, ...)
   return false, safe(err), "error"
 end
 
+-- protect(f, ...) leaves the budget as f left it (`run` below is what the host uses).
 function host.protect(f, ...)
   return protected(raw_pcall(f, ...))
 end
