@@ -72,7 +72,7 @@ local function flat_tags(tags, out, n)
   local at = n + 1
   out[at] = 0
   n = at
-  if type(tags) ~= "table" then return n end
+  if type(tags) ~= "table" then return n end -- no tags: the count stays 0
   if tags[1] ~= nil or next(tags) == nil then
     for _, tag in ipairs(tags) do
       local name, value = text(tag.name), text(tag.value)
@@ -114,35 +114,37 @@ local function export(res)
   local err = res.Error
   if err ~= nil then err = text(err) end
   local f = { text(out) or "", text(prompt) or false, err or false }
-  local n, count_at = 4, 4
-  for i, m in ipairs(res.Messages or {}) do
-    f[count_at] = i
+  -- Each section: a count slot, then its entries; the count is filled in after them.
+  local n, count = 4, 0
+  for _, m in ipairs(res.Messages or {}) do
+    count = count + 1
     f[n + 1], f[n + 2], f[n + 3] = text(m.Target) or false, text(m.Data) or "",
       text(m.Anchor) or false
     n = flat_tags(m.Tags, f, n + 3)
   end
-  f[count_at] = f[count_at] or 0
-  n = n + 1
-  count_at, f[n] = n, 0
-  for i, sp in ipairs(res.Spawns or {}) do
-    f[count_at] = i
+  f[4] = count
+  local at = n + 1
+  n, count = at, 0
+  for _, sp in ipairs(res.Spawns or {}) do
+    count = count + 1
     f[n + 1], f[n + 2] = text(sp.Data) or "", text(sp.Anchor) or false
     n = flat_tags(sp.Tags, f, n + 2)
   end
-  n = n + 1
-  count_at, f[n] = n, 0
-  for i, a in ipairs(res.Assignments or {}) do
-    f[count_at] = i
+  f[at] = count
+  at = n + 1
+  n, count = at, 0
+  for _, a in ipairs(res.Assignments or {}) do
+    count = count + 1
     f[n + 1] = text(a.Message) or false
-    local at = n + 2
-    f[at] = 0
-    n = at
+    local pids_at = n + 2
+    n = pids_at
     for _, pid in ipairs(a.Processes or {}) do
       n = n + 1
       f[n] = text(pid)
     end
-    f[at] = n - at
+    f[pids_at] = n - pids_at
   end
+  f[at] = count
   n = n + 1
   f[n] = escaped
   -- Small results go back as multiple values (one conversion); big ones as the table.
