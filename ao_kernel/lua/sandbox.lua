@@ -25,6 +25,14 @@ local co_create, co_resume = coroutine.create, coroutine.resume
 local real_date = os.date
 local string_sub, string_gsub, string_find, utf8_len = string.sub, string.gsub, string.find, utf8.len
 
+-- True when `s` is text Python can decode: valid UTF-8 without surrogates. Lua 5.3's utf8.len
+-- accepts UTF-8 surrogates (ED A0..BF ..), which Python refuses; with no ED byte at all there
+-- can be none. Plain C scans in the common case.
+local function python_text(s)
+  if not utf8_len(s) then return false end
+  return not string_find(s, "\237", 1, true) or not string_find(s, "\237[\160-\191]")
+end
+
 -- Private sentinel raised when the budget runs out; wrapped pcall/xpcall/resume re-raise it.
 local LIMIT = setmetatable({}, { __tostring = function() return "instruction limit exceeded" end })
 local STEP = 1000
@@ -266,8 +274,9 @@ function require(name)
     local preload = package.preload[name] or package.preload[key]
     local src, is_bytecode
     -- The host's names are text: a name that is not UTF-8 (or has surrogates) is none of them.
-    local text = utf8_len(key) and not string_find(key, "\237[\160-\191]")
-    if preload == nil and lookup ~= nil and text then src, is_bytecode = lookup(key) end
+    if preload == nil and lookup ~= nil and python_text(key) then
+      src, is_bytecode = lookup(key)
+    end
     local loader
     if preload ~= nil then
       loader = preload
@@ -331,7 +340,7 @@ end
 
 -- Bytes that are not UTF-8 (binary data, lone surrogates) become U+10FF00 + byte so the host can
 -- decode every string and restore the exact bytes (see ao_kernel/lua/codec.py).
-local ulen, uchar, sbyte, sfind, ssub, concat = utf8.len, utf8.char, string.byte, string.find,
+local ulen, uchar, sbyte, ssub, concat = utf8.len, utf8.char, string.byte,
   string.sub, table.concat
 
 local function valid_at(s, i)
@@ -347,10 +356,7 @@ local function valid_at(s, i)
 end
 
 local function safe(s)
-  -- Lua 5.3's utf8.len accepts UTF-8 surrogates (ED A0..BF ..), which Python refuses; with no
-  -- ED byte at all there can be none. Both checks are plain C scans, the common case.
-  if ulen(s) and not sfind(s, "\237", 1, true) then return s end
-  if ulen(s) and not sfind(s, "\237[\160-\191]") then return s end
+  if python_text(s) then return s end
   local out, i, len = {}, 1, #s
   while i <= len do
     local n = valid_at(s, i)
