@@ -19,6 +19,7 @@ from .ids import b64url, b64url_decode
 from .message import Message, Result
 from .units.compute import CHECKPOINT_EVERY, ProcessRuntime
 from .units.messenger import INTERRUPTED, STRIP_FOR_CU
+from .units.scheduler import first_link, next_link
 
 if TYPE_CHECKING:
     from .network import Network
@@ -208,14 +209,15 @@ def verify_process(net: Network, pid: str) -> Verification:
     report = Verification(process=pid)
     rows = net.store.rows(process=pid)
     problems: list[tuple[int, int | None, str, dict[str, Any]]] = []  # (row, slot, what, details)
-    chain = b64url(hashlib.sha256(b64url_decode(pid)).digest())
+    link = first_link(pid)
     previous: dict[str, Any] | None = None
     for i, row in enumerate(rows):
         if row["slot"] is None:
             continue
         if previous is not None:
-            chain = b64url(hashlib.sha256(b64url_decode(previous["assignment_id"])
-                                          + b64url_decode(previous["hash_chain"])).digest())
+            link = next_link(b64url_decode(previous["assignment_id"]),
+                             b64url_decode(previous["hash_chain"]))
+        chain = b64url(link)
         if row["hash_chain"] != chain:
             problems.append((i, row["slot"], "hash chain broken",
                              {"stored": row["hash_chain"], "expected": chain}))

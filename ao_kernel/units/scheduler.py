@@ -38,6 +38,16 @@ class ProcessSchedule:
     cron_cursor: int = 0  # crons at instants <= cursor have fired
 
 
+def first_link(pid: str) -> bytes:
+    """The hash chain's link for a process's first slot: sha256 of its id's bytes."""
+    return hashlib.sha256(b64url_decode(pid)).digest()
+
+
+def next_link(assignment: bytes, chain: bytes) -> bytes:
+    """The link after a slot: sha256 of that slot's assignment id and link (raw bytes)."""
+    return hashlib.sha256(assignment + chain).digest()
+
+
 def parse_crons(tags: TagList) -> list[CronSpec]:
     """Cron specs from Process tags: each Cron-Tag-X attaches to the Cron-Interval before it."""
     specs: list[CronSpec] = []
@@ -68,8 +78,7 @@ class Scheduler:
 
     def register(self, pid: str, tags: TagList) -> ProcessSchedule:
         """Open the log of a new process (its Process message will take nonce 0)."""
-        seed = hashlib.sha256(b64url_decode(pid)).digest()
-        sched = ProcessSchedule(pid=pid, last_chain=seed, crons=parse_crons(tags),
+        sched = ProcessSchedule(pid=pid, last_chain=first_link(pid), crons=parse_crons(tags),
                                 origin_ms=self.clock.now, origin_height=self.clock.height,
                                 cron_cursor=self.clock.now)
         self.schedules[pid] = sched
@@ -93,7 +102,7 @@ class Scheduler:
         sched = self.schedules[pid]
         chain = sched.last_chain
         if sched.last_assignment is not None:
-            chain = hashlib.sha256(sched.last_assignment + chain).digest()
+            chain = next_link(sched.last_assignment, chain)
         msg.process = pid
         msg.slot = sched.next_nonce
         msg.timestamp = self.clock.now
