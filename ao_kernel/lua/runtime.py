@@ -238,7 +238,8 @@ class Runtime:
         self._load = self.host.load
         self._collect = self.host.collect
         self.host.set_interrupt_check(interrupts.check)
-        library = _library(tuple((modules if modules is not None else library_sources()).items()))
+        self.library = library = _library(
+            tuple((modules if modules is not None else library_sources()).items()))
         if library.by_key:
             self.host.set_lookup(library.lookup)
 

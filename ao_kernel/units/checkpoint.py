@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 
 _persisters: WeakKeyDictionary[Runtime, Any] = WeakKeyDictionary()
 
-# Library (its `modules.items()`) -> the boot record's bytecode, or None when the library's boot
+# Library (the Runtime's `library`) -> the boot record's bytecode, or None when the library's boot
 # state cannot be recorded that way (every boot then walks). Bounded: libraries are few.
-_records: dict[tuple[tuple[str, str], ...], bytes | None] = {}
+_records: dict[Any, bytes | None] = {}
 _RECORDS_MAX = 32
 
 
@@ -54,10 +54,6 @@ def _install(pr: ProcessRuntime, boot_list: Any = None, want_record: bool = Fals
     return persister
 
 
-def _library_key(pr: ProcessRuntime) -> tuple[tuple[str, str], ...]:
-    return tuple(pr.modules.items())
-
-
 def boot(pr: ProcessRuntime) -> None:
     """Give `pr` a freshly booted runtime (no messages evaluated) whose persister can be
     installed later (`attach`) with the numbering of this boot-time state."""
@@ -67,7 +63,7 @@ def boot(pr: ProcessRuntime) -> None:
 def _record(pr: ProcessRuntime) -> None:
     """Right after boot: keep the boot objects' list (or walk now, for a library's first boot)."""
     rt = pr.runtime
-    key = _library_key(pr)
+    key = rt.library  # one object per library (cached by the runtime module)
     if key not in _records:
         persister = _install(pr, want_record=True)
         text = persister.boot_record

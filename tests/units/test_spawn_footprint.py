@@ -1,6 +1,7 @@
 """What makes spawning cheap: modules handed over at first `require`, a persister installed only
 when a snapshot needs it (from the boot record), one garbage collection at the end of boot."""
 
+import ao_kernel.lua.runtime as runtime_module
 from ao_kernel import Network
 from ao_kernel.lua.runtime import Runtime
 from ao_kernel.units import checkpoint as cp
@@ -130,7 +131,7 @@ def test_library_without_a_boot_record_walks_at_every_boot():
     }
     env = ("p" * 43, "o" * 43, [], "m" * 43, "o" * 43, [])
     first = ProcessRuntime(lib, env, None, None)
-    assert cp._records[cp._library_key(first)] is None
+    assert cp._records[first.runtime.library] is None
     second = ProcessRuntime(lib, env, None, None)
     assert second.runtime in cp._persisters
     blob = cp.snapshot(second)
@@ -141,8 +142,8 @@ def test_a_record_that_does_not_fit_falls_back_to_the_walk():
     """The record checks what it finds; on any difference the boot walks instead."""
     pr = idle(Network())
     small = {"process": "return { handle = function() return {} end }", "json": "return {}"}
-    key = tuple(small.items())
-    cp._records[key] = cp._records[cp._library_key(pr)]  # the aos library's record
+    key = runtime_module._library(tuple(small.items()))  # what its runtimes will be keyed by
+    cp._records[key] = cp._records[pr.runtime.library]  # the aos library's record
     try:
         other = ProcessRuntime(small, pr.env, None, None)
         assert other.runtime in cp._persisters
