@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import re
 import shlex
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from ..message import Message, Result
 from ..network import Network
 from ..process import Process, Wallet
 from . import display as ui
-from .celltext import cell_data, iso, parse_tags, read_lua, segments, short, table_text
+from .celltext import cell_data, iso, parse_tags, read_lua, segments, short
 from .commands import (
     ALIASES,
     COMMANDS,
@@ -38,6 +37,7 @@ from .commands import (
     blueprint_source,
 )
 from .luacode import error_text, is_blank, syntax_error, with_last_value
+from .view_commands import ViewCommands
 
 DEFAULT_PROCESS = "default"
 _VARIABLE = re.compile(r"\$(?:([A-Za-z_]\w*)|\$)")
@@ -84,7 +84,7 @@ class CellResult(Result):
 
 
 @magics_class
-class AoMagics(Magics):
+class AoMagics(ViewCommands, Magics):
     """`%ao` and `%%ao`: a deterministic ao network in the notebook."""
 
     network_name = Unicode("net", help="the user-namespace name of the Network").tag(config=True)
@@ -392,24 +392,6 @@ class AoMagics(Magics):
         self.current = proc.id
         return proc
 
-    def cmd_inbox(self, args: argparse.Namespace, cell: str | None) -> Any:
-        import pandas as pd
-
-        rows = []
-        if args.wallet is not None:
-            wallet = self.net.wallet(str(args.wallet)) if not isinstance(
-                args.wallet, Wallet) else args.wallet
-            for msg in wallet.inbox:
-                rows.append({"from": self.name_of(msg.from_), "action": msg.action or "",
-                             "data": short(msg.data)})
-        else:
-            for item in self.process(args.process).inbox:
-                rows.append({"from": self.name_of(item.get("From")),
-                             "action": item.get("Action") or "",
-                             "data": short(item.get("Data") or "")})
-        frame = pd.DataFrame(rows, columns=["from", "action", "data"])
-        return frame.tail(args.n) if args.n else frame
-
     def cmd_advance(self, args: argparse.Namespace, cell: str | None) -> list[Message] | None:
         interval = int(args.interval) if str(args.interval).isdigit() else args.interval
         target = self.net.clock.target_of(parse_interval(interval))
@@ -442,86 +424,8 @@ class AoMagics(Magics):
     def cmd_pending(self, args: argparse.Namespace, cell: str | None) -> list[Message]:
         return self.net.pending()
 
-    def cmd_log(self, args: argparse.Namespace, cell: str | None) -> Any:
-        frame = self.net.messages()
-        if not args.all:
-            frame = frame[frame["process"] == self.process(args.process).id]
-        columns = ["slot", "action", "from", "data", "output", "error"]
-        table = frame[columns].copy()
-        if args.all:
-            table.insert(0, "process", [self.name_of(p) for p in frame["process"]])
-        table["action"] = [table_text(a) for a in frame["action"]]
-        table["from"] = [self.name_of(table_text(a)) for a in frame["from"]]
-        table["data"] = [short(table_text(d)) for d in frame["data"]]
-        table["output"] = [short(ui.plain_text(table_text(o))) for o in frame["output"]]
-        errors = [table_text(e) for e in frame["error"]]
-        table["error"] = [error_text(e) if e else "" for e in errors]
-        if not any(table["error"]):
-            table = table.drop(columns=["error"])
-        table = table.reset_index(drop=True)
-        return table.tail(args.n) if args.n else table
-
-    def _widgets(self, name: str) -> Callable[..., Any] | None:
-        try:
-            widgets = importlib.import_module("ao_kernel.widgets")
-        except Exception as exc:  # noqa: BLE001 - any import problem means "not available"
-            print(f"%ao {name}: ao_kernel.widgets is not available ({exc})")
-            return None
-        fn = getattr(widgets, name, None)
-        if fn is None:
-            print(f"%ao {name}: ao_kernel.widgets has no {name}() yet")
-        return fn
-
-    def cmd_graph(self, args: argparse.Namespace, cell: str | None) -> Any:
-        fn = self._widgets("graph")
-        if fn is None:
-            return None
-        options: dict[str, Any] = {}
-        if args.action:
-            options["action"] = args.action[0] if len(args.action) == 1 else args.action
-        if args.static:
-            options["interactive"] = False
-        return fn(self.net, **options)
-
-    def cmd_timeline(self, args: argparse.Namespace, cell: str | None) -> Any:
-        words = [str(w) for w in args.expression]
-        proc = None
-        if len(words) > 1:
-            try:
-                proc = self.net.process(args.expression[0])
-                words = words[1:]
-            except KeyError:
-                proc = None
-        proc = proc or self.process(None)
-        fn = self._widgets("timeline")
-        if fn is None:
-            return None
-        options = {"plot": args.plot} if args.plot else {}
-        return fn(proc, " ".join(words), **options)
-
-    def cmd_sequence(self, args: argparse.Namespace, cell: str | None) -> Any:
-        fn = self._widgets("sequence")
-        if fn is None:
-            return None
-        options: dict[str, Any] = {}
-        if args.processes:
-            options["processes"] = [self.process(p) for p in args.processes]
-        if args.action:
-            options["action"] = args.action[0] if len(args.action) == 1 else args.action
-        if args.limit is not None:
-            options["limit"] = args.limit
-        return fn(self.net, **options)
-
     def cmd_get(self, args: argparse.Namespace, cell: str | None) -> Any:
         return self.process(args.process).get(" ".join(map(str, args.expression)))
-
-    def cmd_processes(self, args: argparse.Namespace, cell: str | None) -> Any:
-        import pandas as pd
-
-        rows = [{"name": p.name or "", "id": p.id, "owner": self.name_of(p.owner),
-                 "messages": len(p.log), "current": "*" if p.id == self.current else ""}
-                for p in self.net.processes]
-        return pd.DataFrame(rows, columns=["name", "id", "owner", "messages", "current"])
 
     def cmd_reset(self, args: argparse.Namespace, cell: str | None) -> None:
         old = self._net
