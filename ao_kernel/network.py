@@ -41,6 +41,14 @@ _USER_PROTOCOL = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Mes
                   ("SDK", "aoconnect")]
 
 
+def _first_tag(tags: TagList, name: str) -> str | None:
+    """The value of the first tag called `name`, or None."""
+    for tag_name, value in tags:
+        if tag_name == name:
+            return value
+    return None
+
+
 @cache
 def _syntax_checker() -> Runtime:
     """One bare runtime that only compiles (never runs) code, to check it before a spawn."""
@@ -253,36 +261,43 @@ class Network(Journaled):
         except LuaCodeError as exc:
             raise LuaError(f"syntax error in code for process {name or '?'}: {exc}") from None
 
-    def _user_message(self, target: str, action: str | None, data: Any, tags: Any,
-                      sender: Any) -> Message:
+    def _user_fields(self, action: str | None, data: Any, tags: Any,
+                     sender: Any) -> tuple[str, TagList]:
+        """The signer and tags of a message a user sends (checked, with ao's protocol tags)."""
         owner = self._address(sender, self.user.address)
         tag_list: TagList = []
         if action is not None:
             if not isinstance(action, str):
                 raise TypeError(f"action must be a string, got {action!r}")
             tag_list.append(("Action", action))
-        tag_list += normalize_tags(tags)
+        if tags is not None:
+            tag_list += normalize_tags(tags)
         tag_list += _USER_PROTOCOL
         if not isinstance(data, str):
             raise TypeError(f"data must be a string, got {type(data).__name__}")
-        from_process = next((v for n, v in tag_list if n == "From-Process"), None)
-        return Message(id=None, target=target, owner=owner, from_=from_process or owner,
+        return owner, tag_list
+
+    def _user_message(self, target: str, action: str | None, data: Any, tags: Any,
+                      sender: Any) -> Message:
+        owner, tag_list = self._user_fields(action, data, tags, sender)
+        return Message(id=None, target=target, owner=owner,
+                       from_=_first_tag(tag_list, "From-Process") or owner,
                        tag_list=tag_list, data=data)
 
     def send(self, target: Any, action: str | None = None, data: str = "", tags: Any = None,
              sender: Any = None) -> Message:
         """Send a signed message from `sender` (default `net.user`) to a process."""
         pid = self._pid(target)
-        msg = self._user_message(pid, action, data, tags, sender)
-        return self._apply("send", {"target": pid, "owner": msg.owner, "tags": msg.tag_list,
-                                    "data": msg.data, "crank": self.auto_run})
+        owner, tag_list = self._user_fields(action, data, tags, sender)
+        return self._apply("send", {"target": pid, "owner": owner, "tags": tag_list,
+                                    "data": data, "crank": self.auto_run})
 
     def _op_send(self, target: str, owner: str, tags: list[list[str]], data: str,
                  crank: bool) -> Message:
         tag_list = [(n, v) for n, v in tags]
-        from_process = next((v for n, v in tag_list if n == "From-Process"), None)
         msg = Message(id=self.ids.next("message", owner, target, data, repr(tag_list)),
-                      target=target, owner=owner, from_=from_process or owner,
+                      target=target, owner=owner,
+                      from_=_first_tag(tag_list, "From-Process") or owner,
                       tag_list=tag_list, data=data)
         self.messenger.submit(msg)
         if crank:

@@ -7,7 +7,6 @@ Process code sees only the Lua standard library minus host access (no `io`, no h
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -36,6 +35,25 @@ class LuaInterrupted(KeyboardInterrupt):
     """Lua code was stopped because the user interrupted (Ctrl-C, Jupyter's Interrupt)."""
 
 
+_MAIN = threading.main_thread()
+
+
+class _Scope:
+    """The context manager `_Interrupts.scope` returns (a class: cheaper than a generator on
+    every message)."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: _Interrupts) -> None:
+        self.owner = owner
+
+    def __enter__(self) -> None:
+        self.owner._enter()
+
+    def __exit__(self, kind: Any, value: Any, tb: Any) -> None:
+        self.owner._exit(kind is not None)
+
+
 class _Interrupts:
     """SIGINT while Lua runs: a flag the sandbox's hook polls, so Lua stops at a safe point.
 
@@ -52,6 +70,7 @@ class _Interrupts:
         self.previous: Any = None
         self._installed = self._handler
         self._count_lock = threading.Lock()
+        self._scope = _Scope(self)
 
     def check(self) -> bool:
         return self.requested and not self.suspended
@@ -67,10 +86,12 @@ class _Interrupts:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.raise_signal(signal.SIGINT)
 
-    @contextmanager
-    def scope(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
+    def scope(self) -> _Scope:
+        """A `with` block in which SIGINT asks running Lua to stop (main thread only)."""
+        return self._scope
+
+    def _enter(self) -> None:
+        if threading.current_thread() is not _MAIN:
             return
         self.depth += 1
         if self.depth == 1:
@@ -79,14 +100,15 @@ class _Interrupts:
             if current != self._installed:
                 self.previous = current
                 signal.signal(signal.SIGINT, self._installed)
-        try:
-            yield
-        finally:
-            self.depth -= 1
-            if self.depth == 0:
-                pending, self.requested = self.requested, False
-                if pending and sys.exc_info()[0] is None:
-                    raise KeyboardInterrupt
+
+    def _exit(self, failed: bool) -> None:
+        if threading.current_thread() is not _MAIN:
+            return
+        self.depth -= 1
+        if self.depth == 0:
+            pending, self.requested = self.requested, False
+            if pending and not failed:
+                raise KeyboardInterrupt
 
     @contextmanager
     def suspend(self) -> Iterator[None]:

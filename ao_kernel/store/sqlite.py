@@ -132,7 +132,7 @@ class LogStore:
         self._seq = self.db.execute("SELECT COUNT(*) FROM log").fetchone()[0]
         self._ops = self.db.execute("SELECT COUNT(*) FROM ops").fetchone()[0]
         self._pending: list[Message] = []
-        self._pending_ops: list[tuple[int, str, str]] = []
+        self._pending_ops: list[tuple[int, str, dict[str, Any]]] = []
         self._stored_ids: list[str | None] | None = None
         self.mismatches: list[tuple[int, str | None, str | None]] = []
 
@@ -155,10 +155,11 @@ class LogStore:
 
     def journal(self, op: str, args: dict[str, Any]) -> None:
         """Commit one operation before it runs (a durable log); an in-memory log only queues
-        it, since there is no crash to survive, and writes it with the next flush."""
+        it (encoded at the next flush: `args` is fresh for each operation and never changed),
+        since there is no crash to survive."""
         self._ops += 1
         if not self.durable:
-            self._pending_ops.append((self._ops, op, json.dumps(args, ensure_ascii=True)))
+            self._pending_ops.append((self._ops, op, args))
             return
         with self.db:
             self.db.execute("INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
@@ -207,8 +208,10 @@ class LogStore:
         marks = ",".join("?" * len(_COLUMNS))
         with self.db:
             if self._pending_ops:
-                self.db.executemany("INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
-                                    self._pending_ops)
+                self.db.executemany(
+                    "INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
+                    [(n, op, json.dumps(args, ensure_ascii=True))
+                     for n, op, args in self._pending_ops])
             self.db.executemany(f"INSERT INTO log VALUES ({marks})",
                                 [_row(msg) for msg in self._pending])
         self._pending.clear()

@@ -177,6 +177,8 @@ class Messenger:
         pushed in that order too: the log, ids and queue are those of one-by-one steps.
         The batch ends after `until` when given (so `run_until` stops where a step would).
         """
+        if len(self.queue) < 2 or limit < 2 or self.forced_interrupts:
+            return 1 if self.step() is not None else 0
         batch: list[Work] = []
         seen: set[str] = set()
         limit = min(limit, self.cu.batch_limit)
@@ -217,34 +219,25 @@ class Messenger:
     # -- pushing results ------------------------------------------------------------------------
     def build_result(self, raw: RawResult, pid: str, origin: Message, push: bool) -> Result:
         """Turn a CU result into a Result; with `push`, sign and queue each outbox entry."""
-        res = Result(output=raw.output, prompt=raw.prompt, error=raw.error)
         if raw.error is not None:
-            res.output = ""
-            return res
-        pushed_for = origin.pushed_for or origin.id
-        module = self.processes[pid].module
-        outbox = [(res.messages, "Message", t, d, a, tags) for t, d, a, tags in raw.messages]
-        outbox += [(res.spawns, "Process", None, d, a, tags) for d, a, tags in raw.spawns]
-        for into, kind, target, data, anchor, tags in outbox:
-            entry = Message(id=None, target=target, owner="", from_=pid, tag_list=tags,
-                            data=data, kind="outbox", anchor=anchor)
-            into.append(entry)
-            if not push or (kind == "Message" and not target):
-                continue
-            signed = [(n, v) for n, v in tags if n not in _PUSH_DROP]
-            signed += [("Data-Protocol", "ao"), ("Type", kind), ("From-Process", pid),
-                       ("From-Module", module)]
-            if pushed_for:
-                signed.append(("Pushed-For", pushed_for))
-            if kind == "Process":
-                ident = self.ids.next("spawn", pid, data)
-                target = ident
-            else:
-                ident = self.ids.next("push", pid, target or "", data)
-            entry.pushed = Message(id=ident, target=target, owner=self.address, from_=pid,
-                                   tag_list=signed, data=data, pushed_for=pushed_for,
-                                   kind="process" if kind == "Process" else "message")
-            self.submit(entry.pushed)
+            return Result(output="", prompt=raw.prompt, error=raw.error)
+        res = Result(output=raw.output, prompt=raw.prompt)
+        if raw.messages or raw.spawns:
+            pushed_for = origin.pushed_for or origin.id
+            for target, data, anchor, tags in raw.messages:
+                entry = Message(id=None, target=target, owner="", from_=pid, tag_list=tags,
+                                data=data, kind="outbox", anchor=anchor)
+                res.messages.append(entry)
+                if push and target:
+                    ident = self.ids.next("push", pid, target, data)
+                    self._push(entry, ident, "Message", pid, pushed_for)
+            for data, anchor, tags in raw.spawns:
+                entry = Message(id=None, target=None, owner="", from_=pid, tag_list=tags,
+                                data=data, kind="outbox", anchor=anchor)
+                res.spawns.append(entry)
+                if push:
+                    self._push(entry, self.ids.next("spawn", pid, data), "Process", pid,
+                               pushed_for)
         for message_id, processes in raw.assignments:
             res.assignments.append({"processes": list(processes), "message": message_id})
             if not push:
@@ -254,6 +247,20 @@ class Messenger:
                 if original is not None and target in self.processes:
                     self.submit_assignment(original, target)
         return res
+
+    def _push(self, entry: Message, ident: str, kind: str, pid: str,
+              pushed_for: str | None) -> None:
+        """Sign an outbox entry as the MU (ao's protocol tags added) and queue it."""
+        signed = [(n, v) for n, v in entry.tag_list if n not in _PUSH_DROP]
+        signed += [("Data-Protocol", "ao"), ("Type", kind), ("From-Process", pid),
+                   ("From-Module", self.processes[pid].module)]
+        if pushed_for:
+            signed.append(("Pushed-For", pushed_for))
+        process = kind == "Process"
+        entry.pushed = Message(id=ident, target=ident if process else entry.target,
+                               owner=self.address, from_=pid, tag_list=signed, data=entry.data,
+                               pushed_for=pushed_for, kind="process" if process else "message")
+        self.submit(entry.pushed)
 
 
 _SIZES = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}

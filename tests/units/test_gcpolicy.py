@@ -20,3 +20,56 @@ def test_a_network_makes_collections_rarer_but_respects_the_user_setting():
         assert gc.get_threshold() == (0, 10, 10)
     finally:
         gc.set_threshold(*saved)
+
+
+class _Node:
+    """A cycle-capable object that can be watched through a weak reference."""
+
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def test_survivors_of_older_collections_are_frozen_and_dead_cycles_are_still_freed(
+        monkeypatch):
+    import weakref
+
+    from ao_kernel import gcpolicy
+
+    Network()  # installs the hook
+    gc.unfreeze()
+    gc.collect()
+    monkeypatch.setitem(gcpolicy._state, "walked", 0)
+    monkeypatch.setitem(gcpolicy._state, "frozen", 0)
+    monkeypatch.setitem(gcpolicy._state, "thawing", False)
+    try:
+        kept = [[i] for i in range(1000)]
+        gc.collect(1)
+        assert gc.get_freeze_count() >= len(kept)  # later collections skip them
+        assert not gc.get_objects(2)
+
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        watch = weakref.ref(a)
+        gc.collect(1)  # the cycle is alive, and now frozen
+        del a, b
+        gc.collect(1)
+        assert watch() is not None  # a dead cycle among frozen objects waits...
+
+        monkeypatch.setattr(gcpolicy, "THAW_FLOOR", 1)
+        monkeypatch.setitem(gcpolicy._state, "walked", 1)
+        gc.collect(1)  # ...until the frozen objects have grown enough: everything thaws
+        assert gcpolicy._state["thawing"] and gc.get_freeze_count() == 0
+        gc.collect()  # the one full collection that walks it all
+        assert watch() is None
+        assert not gcpolicy._state["thawing"] and gc.get_freeze_count() > 0
+        assert kept[999] == [999]
+
+        c, d = _Node(), _Node()
+        c.other, d.other = d, c
+        watch = weakref.ref(c)
+        gc.collect(1)
+        del c, d
+        gc.collect()  # an explicit full collection frees dead cycles, frozen or not
+        assert watch() is None and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
