@@ -147,13 +147,22 @@ class Verification:
 
 def _row_args(row: dict[str, Any]) -> tuple[Any, ...]:
     """What `Messenger.cu_args` gives for the message a stored row records."""
-    stored = json.loads(row["tags"])
-    from_process = next((v for n, v in stored if n == "From-Process"), None)
-    tags = [(n, v) for n, v in stored if n not in STRIP_FOR_CU]
+    first_from_process = None
+    tags = []
+    for name, value in json.loads(row["tags"]):
+        if name == "From-Process" and first_from_process is None:
+            first_from_process = value
+        if name not in STRIP_FOR_CU:
+            tags.append((name, value))
     return (row["id"], row["owner"], row["from_"], row["target"], row["data"] or "",
             row["timestamp"], row["block_height"], row["slot"], row["hash_chain"],
-            bool(row["cron"]), False, row["owner"] if from_process else None, tags)
+            bool(row["cron"]), False, row["owner"] if first_from_process else None, tags)
 
+
+VERIFY_BATCH = 256  # rows recomputed per evaluate_many call (64 per Lua call inside)
+# A recomputation snapshots itself this often, so that rolling back an erroring row replays at
+# most this many messages (after the first error, each rollback also keeps a recent snapshot).
+VERIFY_CHECKPOINT_EVERY = 10 * CHECKPOINT_EVERY
 
 _ADDRESS = re.compile(r"(function|table|thread|userdata): (?:builtin: )?0x[0-9a-fA-F]+")
 
@@ -214,9 +223,8 @@ def verify_process(net: Network, pid: str) -> Verification:
     for i, row in enumerate(rows):
         if row["slot"] is None:
             continue
-        if previous is not None:
-            link = next_link(b64url_decode(previous["assignment_id"]),
-                             b64url_decode(previous["hash_chain"]))
+        if previous is not None:  # the previous link is the one checked equal to its row's
+            link = next_link(b64url_decode(previous["assignment_id"]), link)
         chain = b64url(link)
         if row["hash_chain"] != chain:
             problems.append((i, row["slot"], "hash chain broken",
@@ -266,27 +274,18 @@ def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
     Returns (the first problem or None, the runtime at the end)."""
     live = net.compute.runtimes[pid]
     runtime = live.state_at(start)
-    runtime.checkpoint_every = CHECKPOINT_EVERY  # its own checkpoints keep rollbacks short
-    for i in indexes:
-        row = rows[i]
-        if row["error"] == INTERRUPTED:
-            continue  # stopped by the user: nothing to recompute, and it changed nothing
-        raw = runtime.evaluate(_row_args(row))
-        if _plainly_same(raw, row):
-            continue
-        record = json.loads(row["result"]) if row["result"] else {}
-        got, stored = _outcome(raw), _stored_outcome(record)
-        if got != stored:
-            what = next(k for k in got if got[k] != stored[k])
-            return (i, row["slot"], f"recomputed {what} differs from the log",
-                    {"stored": stored[what], "recomputed": got[what], "seq": row["seq"]}), runtime
-        column = row["output"]
-        if isinstance(column, bytes):
-            column = column.decode("utf-8", "surrogateescape")
-        if row["error"] is None and column != record.get("output"):
-            return (i, row["slot"], "the log's output column differs from its result record",
-                    {"column": column, "record": record.get("output"), "seq": row["seq"]}
-                    ), runtime
+    runtime.checkpoint_every = VERIFY_CHECKPOINT_EVERY  # its own, to keep rollbacks short
+    # Stopped by the user: nothing to recompute, and it changed nothing.
+    todo = [i for i in indexes if rows[i]["error"] != INTERRUPTED]
+    done = 0
+    while done < len(todo):
+        batch = todo[done:done + VERIFY_BATCH]
+        results = runtime.evaluate_many([_row_args(rows[i]) for i in batch])
+        for i, raw in zip(batch, results, strict=False):
+            problem = _compare(raw, rows[i], i)
+            if problem is not None:
+                return problem, runtime
+        done += len(results)
     if end is not None:
         expected = hashlib.sha256(live.checkpoints[end]).hexdigest()
         if runtime.digest() != expected:
@@ -295,6 +294,26 @@ def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
                     "replayed state differs from the checkpoint taken live",
                     {"after kept messages": end}), runtime
     return None, runtime
+
+
+def _compare(raw: Any, row: dict[str, Any], i: int
+             ) -> tuple[int, int | None, str, dict[str, Any]] | None:
+    """The problem with row `i` given its recomputed result, or None when they agree."""
+    if _plainly_same(raw, row):
+        return None
+    record = json.loads(row["result"]) if row["result"] else {}
+    got, stored = _outcome(raw), _stored_outcome(record)
+    if got != stored:
+        what = next(k for k in got if got[k] != stored[k])
+        return (i, row["slot"], f"recomputed {what} differs from the log",
+                {"stored": stored[what], "recomputed": got[what], "seq": row["seq"]})
+    column = row["output"]
+    if isinstance(column, bytes):
+        column = column.decode("utf-8", "surrogateescape")
+    if row["error"] is None and column != record.get("output"):
+        return (i, row["slot"], "the log's output column differs from its result record",
+                {"column": column, "record": record.get("output"), "seq": row["seq"]})
+    return None
 
 
 _GLOBAL_NAMES = "local n = {} for k in pairs(_G) do n[#n + 1] = tostring(k) end return n"

@@ -99,11 +99,14 @@ local unpack, UNPACK_MAX = table.unpack, 4000
 -- One flat list, so the host reads a result in a single pass (absent values are false):
 -- output, prompt, error, #messages, then per message: target, data, anchor, tags...;
 -- #spawns, per spawn: data, anchor, tags...; #assignments, per one: message, #pids, pids...;
--- last, whether any text in it holds escaped bytes.
-local function export(res)
+-- last, whether any text in it holds escaped bytes. Written into `f` after index `n`; returns
+-- the index of its last value.
+local function export_into(res, f, n)
   if type(res) ~= "table" then
-    return { "", false, "process.handle returned " .. type(res) .. " instead of a result table",
-      0, 0, 0, false }
+    f[n + 1], f[n + 2] = "", false
+    f[n + 3] = "process.handle returned " .. type(res) .. " instead of a result table"
+    f[n + 4], f[n + 5], f[n + 6], f[n + 7] = 0, 0, 0, false
+    return n + 7
   end
   escaped = false
   local out, prompt = res.Output, nil
@@ -113,17 +116,18 @@ local function export(res)
   end
   local err = res.Error
   if err ~= nil then err = text(err) end
-  local f = { text(out) or "", text(prompt) or false, err or false }
+  f[n + 1], f[n + 2], f[n + 3] = text(out) or "", text(prompt) or false, err or false
   -- Each section: a count slot, then its entries; the count is filled in after them.
-  local n, count = 4, 0
+  local at, count = n + 4, 0
+  n = at
   for _, m in ipairs(res.Messages or {}) do
     count = count + 1
     f[n + 1], f[n + 2], f[n + 3] = text(m.Target) or false, text(m.Data) or "",
       text(m.Anchor) or false
     n = flat_tags(m.Tags, f, n + 3)
   end
-  f[4] = count
-  local at = n + 1
+  f[at] = count
+  at = n + 1
   n, count = at, 0
   for _, sp in ipairs(res.Spawns or {}) do
     count = count + 1
@@ -147,9 +151,18 @@ local function export(res)
   f[at] = count
   n = n + 1
   f[n] = escaped
-  -- Small results go back as multiple values (one conversion); big ones as the table.
+  return n
+end
+
+-- Small results go back as multiple values (one conversion); big ones as the table.
+local function handed_back(f, n)
   if n <= UNPACK_MAX then return unpack(f, 1, n) end
   return f
+end
+
+local function export(res)
+  local f = {}
+  return handed_back(f, export_into(res, f, 0))
 end
 
 local function message(id, owner, from, target, data, ts, height, nonce, chain, cron, read_only,
@@ -195,27 +208,65 @@ local function read_after(ok, value)
   return true, readable(value, {})
 end
 
--- One kept message again (`a`: the list of `message`'s arguments), with its own budget.
-local function replay_one(a, budget)
+-- Batches of messages come as one flat list: per message, `message`'s first twelve arguments,
+-- then the number of tags and the tags' names and values (absent values are nil). Returns the
+-- message at index `i` and the index of the next one.
+local function message_at(b, i)
+  local count, tags = b[i + 12], {}
+  local j = i + 13
+  for k = 1, count do
+    tags[k] = { name = b[j], value = b[j + 1] }
+    j = j + 2
+  end
+  local msg = {
+    Id = b[i] or nil, Owner = b[i + 1], From = b[i + 2], Target = b[i + 3], Data = b[i + 4],
+    Tags = tags, Epoch = 0, Nonce = b[i + 7] or nil, Timestamp = b[i + 5],
+    ["Block-Height"] = b[i + 6], ["Hash-Chain"] = b[i + 8] or nil, Cron = b[i + 9],
+  }
+  if b[i + 11] then msg["Forwarded-By"] = b[i + 11] end
+  if b[i + 10] then msg["Read-Only"] = true end
+  return msg, j
+end
+
+-- The message at `i` of a batch again, with its own budget; returns the next index and the
+-- result of `process.handle`.
+local function handle_at(b, i, budget)
   set_budget(budget)
-  set_now(a[6])
-  process.handle(message(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-    a[12], a[13]), fresh_env())
+  set_now(b[i + 5])
+  local msg, next_i = message_at(b, i)
+  return next_i, process.handle(msg, fresh_env())
 end
 
--- Replays of a batch of kept messages, each with a budget of `budget` instructions; nothing
--- is returned.
-function cu.replays(budget, batch)
-  for i = 1, #batch do replay_one(batch[i], budget) end
+-- Replays of a batch of `count` kept messages, each with a budget of `budget` instructions;
+-- nothing is returned.
+function cu.replays(budget, batch, count)
+  local i = 1
+  for _ = 1, count do i = handle_at(batch, i, budget) end
 end
 
--- Replays of a batch of kept messages (each a list of `message`'s arguments), `fn` read after
--- each: returns ok1, value1, ok2, value2, ... (value: host-readable, or the error text when
--- the read failed). Every message and its read get a budget of `budget` instructions.
-function cu.replay_reads(fn, budget, batch)
-  local out, n = {}, 0
-  for i = 1, #batch do
-    replay_one(batch[i], budget)
+-- Evaluations of a batch of `count` messages, each with a budget of `budget` instructions,
+-- stopping after the first that ends in error (the host rolls that one back). Returns one flat
+-- list: per message, the length of its exported result (see `export_into`), then the result.
+function cu.handle_many(budget, batch, count)
+  local out, n, i = {}, 0, 1
+  for _ = 1, count do
+    local res
+    i, res = handle_at(batch, i, budget)
+    local at = n + 1
+    n = export_into(res, out, at)
+    out[at] = n - at
+    if type(res) ~= "table" or res.Error ~= nil then break end
+  end
+  return handed_back(out, n)
+end
+
+-- Replays of a batch of `count` kept messages, `fn` read after each: returns ok1, value1, ok2,
+-- value2, ... (value: host-readable, or the error text when the read failed). Every message
+-- and its read get a budget of `budget` instructions.
+function cu.replay_reads(fn, budget, batch, count)
+  local out, n, i = {}, 0, 1
+  for _ = 1, count do
+    i = handle_at(batch, i, budget)
     local ok, value = read_after(pcall(fn))
     out[n + 1], out[n + 2] = ok, value
     n = n + 2

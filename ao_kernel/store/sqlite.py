@@ -24,6 +24,7 @@ _COLUMNS = (
     "target", "owner", "from_", "action", "tags", "data", "cron", "kind", "pushed_for",
     "output", "error", "result",
 )
+_TEXT_COLUMNS = ("data", "output", "error")  # may hold raw bytes (stored as BLOBs)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS ops (n INTEGER PRIMARY KEY, op TEXT NOT NULL, args TEXT NOT NULL)",
@@ -233,8 +234,9 @@ class LogStore:
         out = []
         for row in self.db.execute(sql, args):
             record = dict(zip(_COLUMNS, row, strict=True))
-            for key in ("data", "output", "error"):
-                record[key] = _untext(record[key])
+            for key in _TEXT_COLUMNS:
+                if type(record[key]) is bytes:
+                    record[key] = _untext(record[key])
             out.append(record)
         return out
 

@@ -198,6 +198,47 @@ class ProcessRuntime:
             self.rebuild()
         return raw
 
+    def evaluate_many(self, batch: list[MsgArgs]) -> list[RawResult]:
+        """Evaluate messages in order and keep them, as `evaluate` would one by one, with up to
+        REPLAY_BATCH in one Lua call. Stops after the first message that errors (rolled back):
+        returns the results of the messages evaluated, which may be fewer than `batch`."""
+        out: list[RawResult] = []
+        while len(out) < len(batch):
+            room = REPLAY_BATCH
+            if self.checkpoint_every:  # never past a checkpoint: it is taken between calls
+                room = min(room, self.checkpoint_every - len(self.history) % self.checkpoint_every)
+            chunk = batch[len(out):len(out) + room]
+            try:
+                flat = self.runtime.call(self._cu.handle_many, self.instruction_limit or 0,
+                                         self._lua_batch(chunk), len(chunk), instructions=0)
+            except (LuaCodeError, LuaLimitError):
+                self.rebuild()  # a limit inside the call: go again one by one, as evaluate does
+                for args in chunk:
+                    out.append(self.evaluate(args))
+                    if out[-1].error is not None:
+                        return out
+                continue
+            except LuaInterrupted:
+                self.rebuild()
+                raise
+            if not isinstance(flat, tuple):
+                flat = tuple(flat[k] for k in range(1, len(flat) + 1))
+            at = 0
+            for args in chunk:
+                size = flat[at]
+                raw = _convert(flat[at + 1:at + 1 + size])
+                at += 1 + size
+                if raw.error is not None:
+                    self.rebuild()
+                    self._remember_recent()
+                    out.append(RawResult(error=raw.error))
+                    return out
+                out.append(raw)
+                self.history.append(args)
+            if self.checkpoint_every and len(self.history) % self.checkpoint_every == 0:
+                self.checkpoint()
+        return out
+
     def _nearest_snapshot(self, n: int) -> tuple[int, bytes | None]:
         """The latest snapshot (checkpoint or recent) at or before history length `n`:
         (its length, its bytes), or (0, None) when the replay must start from boot."""
@@ -262,14 +303,25 @@ class ProcessRuntime:
         runtime = self.runtime
         budget = self.instruction_limit or 0
         for at in range(0, len(history), REPLAY_BATCH):
-            batch = self._lua_batch(history[at:at + REPLAY_BATCH])
-            runtime.call(self._cu.replays, budget, batch, instructions=0)
+            part = history[at:at + REPLAY_BATCH]
+            runtime.call(self._cu.replays, budget, self._lua_batch(part), len(part),
+                         instructions=0)
 
     def _lua_batch(self, history: list[MsgArgs]) -> Any:
-        """Messages' CU arguments as a Lua list of lists, for the loader's batch replays."""
-        table_from, flat = self.runtime.lua.table_from, self._flat
-        return table_from([table_from([*a[:4], to_lua(a[4]), *a[5:-1], flat(a[-1])])
-                           for a in history])
+        """Messages' CU arguments as one flat Lua list (see `message_at` in loader.lua): per
+        message the fields before the tags, the number of tags, then names and values."""
+        flat: list[Any] = []
+        for a in history:
+            tags = a[-1]
+            flat += a[:-1]
+            flat.append(len(tags))
+            for pair in tags:
+                flat += pair
+        try:
+            return self.runtime.lua.table_from(flat)
+        except UnicodeEncodeError:  # strings holding escaped bytes: back to their bytes
+            return self.runtime.lua.table_from([to_lua(x) if type(x) is str else x
+                                                for x in flat])
 
     def state_at(self, n: int) -> ProcessRuntime:
         """An independent copy of this process as it was after its first `n` kept messages."""
@@ -308,9 +360,10 @@ class ProcessRuntime:
         replay_reads, table_id = twin._cu.replay_reads, runtime.host.table_id
         budget = self.instruction_limit or 0
         for at in range(0, len(history), REPLAY_BATCH):
-            batch = twin._lua_batch(history[at:at + REPLAY_BATCH])
+            part = history[at:at + REPLAY_BATCH]
             try:
-                out = runtime.call(replay_reads, fn, budget, batch, instructions=0)
+                out = runtime.call(replay_reads, fn, budget, twin._lua_batch(part), len(part),
+                                   instructions=0)
             except LuaLimitError as exc:
                 limit = f"{budget:,} instructions" if budget else "the host's budget"
                 reason = "memory" if "memory" in str(exc) else f"instructions ({limit})"

@@ -190,3 +190,66 @@ end)
             assert out.data == f"d{i}"
             assert out.tag("Index") == str(i) and out.tag("Action") == "Item"
         assert res.assignments == [{"processes": ["p1", "p2"], "message": f"m{count}"}]
+
+
+def test_evaluate_many_matches_one_by_one_evaluation():
+    """Batches (many messages per Lua call) give the results, state, history and checkpoints
+    of evaluating one by one; they stop after an error, which is rolled back."""
+    env = ("P" * 43, "O" * 43, [("Type", "Process")], "M" * 43, "O" * 43, [])
+
+    def runtime():
+        return ProcessRuntime(TINY, env, memory_limit=16 << 20, instruction_limit=1_000_000,
+                              checkpoint_every=50)
+
+    def args(i, action):
+        return (f"id{i}", "O", "O", "P", "Q" * (i % 3), i, 1, i, None, False, False, None,
+                [("Action", action), ("N", str(i))])
+
+    actions = ["Send" if i % 7 == 0 else "Ok" for i in range(140)]
+    actions[90], actions[95], actions[120] = "Fail", "Raise", "Loop"
+    batch = [args(i, a) for i, a in enumerate(actions)]
+
+    one = runtime()
+    singles = [one.evaluate(a) for a in batch]
+    many = runtime()
+    got, at = [], 0
+    while at < len(batch):
+        part = many.evaluate_many(batch[at:])
+        assert part and all(r.error is None for r in part[:-1])  # stops only at an error
+        got += part
+        at += len(part)
+    assert [(r.output, r.error is not None, r.messages) for r in got] == \
+        [(r.output, r.error is not None, r.messages) for r in singles]
+    assert [r.error for r in got if r.error] and \
+        [r.error for r in got if r.error] == [r.error for r in singles if r.error]
+    assert many.get("Count") == one.get("Count") == 137
+    assert many.history == one.history
+    assert sorted(many.checkpoints) == sorted(one.checkpoints) == [50, 100]
+    assert many.digest() == one.digest()
+
+
+def test_evaluate_many_with_aos_equals_live_results():
+    net = Network()
+    code = """
+Handlers.add("Add", "Add", function(msg)
+  Total = (Total or 0) + tonumber(msg.Amount)
+  if Total % 5 == 0 then error("multiple of five") end
+  msg.reply({ Action = "Added", Data = tostring(Total) })
+end)
+"""
+    proc = net.spawn("adder", code=code)
+    for i in range(40):
+        proc.send("Add", tags={"Amount": str(i % 4 + 1)})
+    live = net.compute.runtimes[proc.id]
+    twin = live.state_at(0)
+    rows = [m for m in proc.log]
+    results = []
+    todo = [net.messenger.cu_args(m) for m in rows]
+    while len(results) < len(todo):
+        results += twin.evaluate_many(todo[len(results):])
+    assert [(r.error is None, r.output if r.error is None else "") for r in results] == \
+        [(m.result.error is None, m.result.output if m.result.error is None else "")
+         for m in rows]
+    assert [t[:2] for r in results for t in r.messages] == \
+        [(o.target, o.data) for m in rows for o in m.result.messages]
+    assert twin.digest() == live.digest()
