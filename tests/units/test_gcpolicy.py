@@ -73,3 +73,29 @@ def test_survivors_of_older_collections_are_frozen_and_dead_cycles_are_still_fre
         assert watch() is None and gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_dropped_network_is_freed_by_the_next_full_collection_even_when_frozen(monkeypatch):
+    import weakref
+
+    from ao_kernel import gcpolicy
+
+    Network()
+    monkeypatch.setitem(gcpolicy._state, "thawing", False)
+    try:
+        old = Network()
+        old.spawn("x")
+        watch = weakref.ref(old)
+        gc.collect(1)  # the network (it holds reference cycles) is now frozen
+        assert gcpolicy._state["frozen"] > 0
+        del old
+        gc.collect(1)
+        assert watch() is not None
+        Network()  # a new network: the next full collection walks everything
+        assert gcpolicy._state["thawing"]
+        gc.collect(1)  # still waiting for that full collection
+        assert gcpolicy._state["thawing"]
+        gc.collect(2)
+        assert watch() is None
+    finally:
+        gc.unfreeze()
