@@ -17,8 +17,8 @@ a quarter). The engine makes almost no cyclic garbage, so the first Network:
   frozen objects have grown THAW_GROWTH-fold since the last such collection: each object is
   walked a bounded number of times (about three instead of about seven) and memory held by dead
   cycles stays within that factor. An explicit `gc.collect()` thaws everything first, so it
-  still frees every dead cycle, and so does the next full collection after a new Network is
-  made (a dropped network's Lua states are memory the object count does not show).
+  still frees every dead cycle. A Network itself holds no reference cycle, so a dropped one
+  (its Lua states, its in-memory log) is freed at once by reference counting, frozen or not.
 """
 
 from __future__ import annotations
@@ -41,12 +41,6 @@ def collect_less_often() -> None:
     if not _state["installed"]:
         _state["installed"] = True
         gc.callbacks.append(_after_collection)
-    elif _state["frozen"] and not _state["thawing"]:
-        # A new network often replaces one a notebook just dropped, whose reference cycles
-        # (and Lua states, memory the object count does not show) the next full collection
-        # should free: everything is walked once more.
-        gc.unfreeze()
-        _state["thawing"] = True
 
 
 def _after_collection(phase: str, info: dict[str, Any]) -> None:

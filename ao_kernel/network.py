@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import pandas as pd
@@ -39,6 +39,20 @@ MAX_AUTO_STEPS = 100_000
 
 _USER_PROTOCOL = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message"),
                   ("SDK", "aoconnect")]
+
+
+def _library_of(modules: Mapping[str, Mapping[str, str]], module: str) -> Mapping[str, str]:
+    """The library a Module id names; unknown modules get aos's."""
+    return modules.get(module, modules[AOS_MODULE])
+
+
+def module_tags(module: str) -> TagList:
+    """The tags of the Module message a process's env carries (aos's module)."""
+    return [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Module"),
+            ("Module-Format", "wasm64-unknown-emscripten-draft_2024_02_15"),
+            ("Input-Encoding", "JSON-1"), ("Output-Encoding", "JSON-1"),
+            ("Memory-Limit", "1-gb"), ("Compute-Limit", "9000000000000"),
+            ("Name", f"aos-{AOS_VERSION}")]
 
 
 def _first_tag(tags: TagList, name: str) -> str | None:
@@ -100,13 +114,15 @@ class Network(Journaled):
         self.compute = ComputeUnit(memory_limit, instruction_limit, workers, resident)
         self.library = library if library is not None else library_sources("aos")
         self.modules: dict[str, Mapping[str, str]] = {AOS_MODULE: self.library}
+        # No unit holds the Network (plain functions, not bound methods), so a dropped Network
+        # is freed at once, Lua states and all, without waiting for the cyclic collector.
         self.messenger = Messenger(self.mu, self.ids, self.scheduler, self.compute, self.store,
-                                   self._library, self._module_tags)
-        self._wallets: dict[str, Wallet] = {}
+                                   partial(_library_of, self.modules), module_tags)
+        self._wallets: dict[str, str] = {}  # name -> address, in the order asked for
         self._dry_runs = 0
         self._journaling = True
         self._stop_seq: int | None = None
-        self.user = self.wallet("user")
+        self.wallet("user")
         fingerprint = library_fingerprint(self.library)
         if saved and saved.get("library") != fingerprint:
             warnings.warn(f"{path} was written with another version of the process library; "
@@ -130,13 +146,18 @@ class Network(Journaled):
         if not isinstance(name, str) or not name:
             raise TypeError(f"wallet name must be a non-empty string, got {name!r}")
         if name not in self._wallets:
-            self._wallets[name] = Wallet(self, name, wallet_address(name, self.seed))
-        return self._wallets[name]
+            self._wallets[name] = wallet_address(name, self.seed)
+        return Wallet(self, name, self._wallets[name])
+
+    @property
+    def user(self) -> Wallet:
+        """The wallet that signs what Python sends when no sender is given."""
+        return self.wallet("user")
 
     @property
     def wallets(self) -> list[Wallet]:
         """The wallets asked for so far (by `net.wallet(name)`), in that order."""
-        return list(self._wallets.values())
+        return [Wallet(self, name, address) for name, address in self._wallets.items()]
 
     @property
     def processes(self) -> list[Process]:
@@ -169,17 +190,6 @@ class Network(Journaled):
         if isinstance(ref, str) and ref:
             return ref
         raise TypeError(f"expected a wallet, a process or an address, got {ref!r}")
-
-    # -- modules --
-    def _library(self, module: str) -> Mapping[str, str]:
-        return self.modules.get(module, self.modules[AOS_MODULE])
-
-    def _module_tags(self, module: str) -> TagList:
-        return [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Module"),
-                ("Module-Format", "wasm64-unknown-emscripten-draft_2024_02_15"),
-                ("Input-Encoding", "JSON-1"), ("Output-Encoding", "JSON-1"),
-                ("Memory-Limit", "1-gb"), ("Compute-Limit", "9000000000000"),
-                ("Name", f"aos-{AOS_VERSION}")]
 
     # -- clock --
     @property

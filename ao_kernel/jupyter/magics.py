@@ -157,7 +157,7 @@ class AoMagics(ViewCommands, Magics):
         info = net.messenger.processes.get(address)
         if info is not None and info.name:
             return info.name
-        for wallet in getattr(net, "_wallets", {}).values():
+        for wallet in net.wallets:
             if wallet.address == address:
                 return wallet.name
         return address[:8] + "…"

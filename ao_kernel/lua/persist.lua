@@ -39,6 +39,7 @@ local mtype, huge, fmt, gsub, concat, sort = T.mtype, T.huge, T.format, T.gsub, 
 local co_create, co_resume, co_status, co_running = T.co_create, T.co_resume, T.co_status,
   T.co_running
 local collect, select, error, pcall = T.collect, T.select, T.error, T.pcall
+local rawequal = T.rawequal
 local SANDBOX = T.sandbox_source
 local VERSION = "ao_kernel checkpoint 1"
 local MININT = T.mininteger
@@ -110,7 +111,8 @@ local function fingerprint(v)
   return out
 end
 
--- Returns the keys of t in the canonical order. `num` maps objects to their walk number.
+-- Returns the keys of t in the canonical order, their count, and whether all of them are
+-- strings, numbers or booleans. `num` maps objects to their walk number.
 local function ordered_keys(t, num)
   local nums, strs, others = {}, {}, nil
   local nn, ns = 0, 0
@@ -151,7 +153,7 @@ local function ordered_keys(t, num)
     for _, k in T.ipairs(known) do n = n + 1; keys[n] = k end
     for _, k in T.ipairs(unknown) do n = n + 1; keys[n] = k end
   end
-  return keys, n
+  return keys, n, others == nil
 end
 
 -- lupa hands Lua strings to the host decoded as UTF-8, so the snapshot text must be valid UTF-8
@@ -319,7 +321,40 @@ local function literal(v)
   return tostring(v) -- boolean or nil
 end
 
+-- The bytecode of a function made after boot, as a Lua string literal of ASCII text. Escaping
+-- binary is a fifth of a snapshot, and the same functions (handlers, say) are written again by
+-- every snapshot of a process, so literals are remembered (a bounded cache, host-only).
+local literals, literal_count, LITERALS_MAX = {}, 0, 256
+local function code_literal(code)
+  local text = literals[code]
+  if text == nil then
+    text = clean(fmt("%q", code), true)
+    if literal_count >= LITERALS_MAX then literals, literal_count = {}, 0 end
+    literals[code], literal_count = text, literal_count + 1
+  end
+  return text
+end
+
 local PRIMITIVE = { string = true, number = true, boolean = true, ["nil"] = true }
+
+-- Boot tables as the last snapshot wrote them: most (the library's modules) never change, and
+-- sorting and formatting them again is most of a snapshot. An entry keeps the table's keys in
+-- order, its entries (to tell it is unchanged), the text of its primitive entries, and the keys
+-- of its other entries (written separately, as they refer to walk numbers). Only tables whose
+-- keys are all strings, numbers or booleans and that hold no float (0.0 and -0.0 are equal but
+-- written differently) are kept; host-only, weak, and the same text comes out either way.
+local memo = setmetatable({}, { __mode = "k" })
+
+local function unchanged(v, m)
+  local vals, count = m.vals, 0
+  for k, x in next, v do
+    count = count + 1
+    if not rawequal(vals[k], x) or mtype(x) ~= mtype(vals[k]) then return false end
+  end
+  return count == m.count
+end
+
+
 
 -- mode "snapshot": fails on what cannot be restored; mode "digest": records it as a marker.
 local function capture(mode, force)
@@ -394,39 +429,69 @@ local function capture(mode, force)
     if tv == "table" then
       local mt = getmetatable(v)
       if mt ~= nil and not weak_seen and rawget(mt, "__mode") ~= nil then weak_seen = true end
-      local keys, nk = ordered_keys(v, num)
-      local parts, np = {}, 0
-      local j = 1
-      -- the array part: 1..k with primitive values, written positionally
-      while j <= nk do
-        local k = keys[j]
-        if k ~= j then break end
-        local x = rawget(v, k)
-        if not PRIMITIVE[type(x)] then break end
-        np = np + 1
-        parts[np] = literal(x)
-        j = j + 1
-      end
-      for jj = j, nk do
-        local k = keys[jj]
-        local x = rawget(v, k)
-        local tk, tx = type(k), type(x)
-        if tk == "string" and tx == "string" then
-          np = np + 1
-          parts[np] = fmt("[%q]=%q", k, x)
-        elseif tk == "string" and tx == "number" and mtype(x) == "integer" and x ~= MININT then
-          np = np + 1
-          parts[np] = fmt("[%q]=%d", k, x)
-        elseif PRIMITIVE[tk] and PRIMITIVE[tx] then
-          np = np + 1
-          parts[np] = "[" .. literal(k) .. "]=" .. literal(x)
-        else
+      local m = p and not force and memo[v]
+      local body
+      if m and unchanged(v, m) then
+        body = m.body
+        local others = m.others
+        for jj = 1, #others do
+          local k = others[jj]
           local kt = ref(k, k)
           n2 = n2 + 1
-          B2[n2] = me .. "[" .. kt .. "]=" .. ref(x, k) .. "\n"
+          B2[n2] = me .. "[" .. kt .. "]=" .. ref(rawget(v, k), k) .. "\n"
+        end
+      else
+        local keys, nk, plain = ordered_keys(v, num)
+        local parts, np = {}, 0
+        local others, no = {}, 0
+        local j = 1
+        -- the array part: 1..k with primitive values, written positionally
+        while j <= nk do
+          local k = keys[j]
+          if k ~= j then break end
+          local x = rawget(v, k)
+          if not PRIMITIVE[type(x)] then break end
+          if mtype(x) == "float" then plain = false end
+          np = np + 1
+          parts[np] = literal(x)
+          j = j + 1
+        end
+        for jj = j, nk do
+          local k = keys[jj]
+          local x = rawget(v, k)
+          local tk, tx = type(k), type(x)
+          if tk == "string" and tx == "string" then
+            np = np + 1
+            parts[np] = fmt("[%q]=%q", k, x)
+          elseif tk == "string" and tx == "number" and mtype(x) == "integer" and x ~= MININT then
+            np = np + 1
+            parts[np] = fmt("[%q]=%d", k, x)
+          elseif PRIMITIVE[tk] and PRIMITIVE[tx] then
+            if mtype(x) == "float" or mtype(k) == "float" then plain = false end
+            np = np + 1
+            parts[np] = "[" .. literal(k) .. "]=" .. literal(x)
+          else
+            local kt = ref(k, k)
+            n2 = n2 + 1
+            B2[n2] = me .. "[" .. kt .. "]=" .. ref(x, k) .. "\n"
+            no = no + 1
+            others[no] = k
+          end
+        end
+        body = clean("{" .. concat(parts, ",") .. "}", force)
+        if p and not force then
+          if plain then
+            local vals = {}
+            for jj = 1, nk do
+              local k = keys[jj]
+              vals[k] = rawget(v, k)
+            end
+            memo[v] = { vals = vals, count = nk, body = body, others = others }
+          else
+            memo[v] = nil
+          end
         end
       end
-      local body = clean("{" .. concat(parts, ",") .. "}", force)
       n1 = n1 + 1
       if p then
         B1[n1] = me .. "=F(" .. p .. "," .. body .. ")\n"
@@ -467,7 +532,7 @@ local function capture(mode, force)
           k = nprotos
           protos[code] = k
           n0 = n0 + 1
-          B0[n0] = "B[" .. k .. "]=" .. clean(fmt("%q", code), true) .. "\n"
+          B0[n0] = "B[" .. k .. "]=" .. code_literal(code) .. "\n"
         end
         n1 = n1 + 1
         B1[n1] = me .. "=L(B[" .. k .. "])\n"

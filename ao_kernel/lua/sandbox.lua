@@ -10,6 +10,7 @@ local persist_tools = {
   upvaluejoin = debug.upvaluejoin, getmetatable = debug.getmetatable,
   setmetatable = debug.setmetatable, getinfo = debug.getinfo, dump = string.dump, load = load,
   next = next, type = type, rawget = rawget, rawset = rawset, tostring = tostring,
+  rawequal = rawequal,
   mtype = math.type, huge = math.huge, format = string.format, gsub = string.gsub,
   concat = table.concat, sort = table.sort, co_create = coroutine.create,
   co_resume = coroutine.resume, co_status = coroutine.status, co_running = coroutine.running,

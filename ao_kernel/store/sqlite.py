@@ -248,3 +248,16 @@ class LogStore:
         """Flush and close the database."""
         self.flush()
         self.db.close()
+
+    def __del__(self) -> None:
+        # sqlite3 connections sit in a reference cycle of their own (their statement cache), so
+        # without this an in-memory log would outlive its store until the cyclic collector ran.
+        db = getattr(self, "db", None)
+        if db is None:
+            return
+        try:
+            if self.durable:
+                self.flush()
+            db.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown, or an already broken file
+            pass

@@ -8,9 +8,11 @@ runtime by replaying the process's successful inputs (deterministic, so the stat
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from time import perf_counter
 from typing import Any
 
@@ -414,6 +416,13 @@ def count_setting(name: str, value: Any) -> int:
     return max(1, value)
 
 
+def _woken(unit: weakref.ref[ComputeUnit], pid: str) -> None:
+    """A hibernated process was rebuilt: its unit marks it as just used."""
+    cu = unit()
+    if cu is not None:
+        cu._mark(pid)
+
+
 class ComputeUnit:
     """Holds a ProcessRuntime per process and evaluates what the scheduler hands it."""
 
@@ -438,7 +447,7 @@ class ComputeUnit:
         """Create the runtime of a new process (before its Process message is evaluated)."""
         pr = ProcessRuntime(modules, env, memory_limit or self.memory_limit,
                             self.instruction_limit)
-        pr.on_wake = lambda: self._mark(pid)
+        pr.on_wake = partial(_woken, weakref.ref(self), pid)  # weak: no reference cycle
         self.runtimes[pid] = pr
         self._touch([pid])
 

@@ -60,8 +60,8 @@ def short(address: str | None, size: int = 8) -> str:
 def wallet_names(net: Network) -> dict[str, str]:
     """Address -> wallet name for the wallets Python created (and the MU)."""
     names = {net.mu: "MU"}
-    for name, wallet in sorted(getattr(net, "_wallets", {}).items()):
-        names[wallet.address] = name
+    for wallet in sorted(net.wallets, key=lambda w: w.name):
+        names[wallet.address] = wallet.name
     return names
 
 

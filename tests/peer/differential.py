@@ -197,7 +197,7 @@ class Run:
 def aliases(net: Network) -> dict[str, str]:
     """id/address -> readable name, for reports only."""
     out = {net.mu: "<MU>"}
-    for w in getattr(net, "_wallets", {}).values():
+    for w in net.wallets:
         out[w.address] = f"<wallet {w.name}>"
     for p in net.processes:
         out[p.id] = f"<process {p.name or p.id[:8]}>"

@@ -446,3 +446,38 @@ def test_a_rollback_reuses_the_runtime_and_keeps_the_state_exact():
     assert pr.runtime is runtime  # rollbacks refilled the same runtime (a snapshot was near)
     assert proc.get("Count") == 216
     assert all(r.ok for r in net.verify())  # the replayed digest equals the live one
+
+
+def test_repeated_snapshots_notice_every_change_to_library_tables(net):
+    """A snapshot reuses what it wrote for library (boot) tables that did not change; any change
+    to one, however small, must show: each snapshot equals one taken by a runtime that has never
+    snapshotted before (its restored twin), and restores to the same state."""
+    proc = net.spawn("lib", code='Handlers.add("Ping", "Ping", function(m) m.reply({}) end)')
+    pr = net.compute.runtimes[proc.id]
+    changes = [
+        "Colors.red = 'RED'",                      # a string value
+        "Colors.extra = 7",                        # a new key
+        "Colors.extra = nil",                      # a key removed
+        "Utils.answer = 1",                        # an integer...
+        "Utils.answer = 1.0",                      # ...becomes the equal float
+        "Utils.zero = 0.0",
+        "Utils.zero = -0.0",                       # equal to 0.0, written differently
+        "Handlers.utils.marker = {}",              # a table value
+        "Handlers.utils.marker = {}",              # another, equal-looking table
+        "string.shout = function(s) return s:upper() end",
+        "ao.outbox.Output = 'changed'",
+        "Colors[1] = true; Colors[2] = 'two'",     # array part
+        "Colors[1] = false",
+    ]
+    previous = cp.snapshot(pr)
+    for change in changes:
+        assert proc.eval(change).error is None, change
+        blob = cp.snapshot(pr)
+        assert blob is not None and blob != previous, change
+        twin = fresh_copy(pr)
+        cp.restore(twin, blob)
+        assert cp.snapshot(twin) == blob, change
+        assert cp.snapshot(pr) == blob, change  # and again, with everything remembered
+        previous = blob
+    assert twin.get("Utils.answer") == 1.0 and twin.get("math.type(Utils.answer)") == "float"
+    assert twin.get("1/Utils.zero < 0") is True

@@ -75,27 +75,19 @@ def test_survivors_of_older_collections_are_frozen_and_dead_cycles_are_still_fre
         gc.unfreeze()
 
 
-def test_a_dropped_network_is_freed_by_the_next_full_collection_even_when_frozen(monkeypatch):
+def test_a_dropped_network_is_freed_at_once_even_when_frozen():
+    """A Network holds no reference cycle: dropping it frees its Lua states and its log by
+    reference counting, without waiting for a collection that would have to thaw it."""
     import weakref
 
-    from ao_kernel import gcpolicy
-
     Network()
-    monkeypatch.setitem(gcpolicy._state, "thawing", False)
     try:
         old = Network()
-        old.spawn("x")
-        watch = weakref.ref(old)
-        gc.collect(1)  # the network (it holds reference cycles) is now frozen
-        assert gcpolicy._state["frozen"] > 0
-        del old
-        gc.collect(1)
-        assert watch() is not None
-        Network()  # a new network: the next full collection walks everything
-        assert gcpolicy._state["thawing"]
-        gc.collect(1)  # still waiting for that full collection
-        assert gcpolicy._state["thawing"]
-        gc.collect(2)
-        assert watch() is None
+        proc = old.spawn("x", code='Handlers.add("A", "A", function(m) m.reply({}) end)')
+        proc.send("A", sender=old.wallet("alice"))
+        watch, runtime = weakref.ref(old), weakref.ref(old.compute.runtimes[proc.id])
+        gc.collect(1)  # the network's objects are now frozen
+        del old, proc
+        assert watch() is None and runtime() is None
     finally:
         gc.unfreeze()
