@@ -489,6 +489,13 @@ class ComputeUnit:
         return parallel.evaluate([self.runtimes[pid] for pid, _ in jobs],
                                  [args for _, args in jobs], self.workers)
 
+    def pays_side_by_side(self, pids: list[str]) -> bool:
+        """Whether messages for these processes are worth evaluating on threads (by each
+        process's running mean cost); when not, one by one is cheaper than a batch."""
+        runtimes = self.runtimes
+        return parallel.pays([runtimes[p].cost if p in runtimes else 0.0 for p in pids],
+                             self.workers)
+
     def side_by_side(self, tasks: list[Callable[[], Any]]) -> list[Any]:
         """Run independent tasks (replays of different runtimes) on the pool and this thread;
         results in task order. One task, or one worker, runs here alone."""

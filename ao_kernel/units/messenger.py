@@ -176,6 +176,8 @@ class Messenger:
         Slots are stamped before, and ids minted after, in queue order, and outboxes are
         pushed in that order too: the log, ids and queue are those of one-by-one steps.
         The batch ends after `until` when given (so `run_until` stops where a step would).
+        Messages too small to be worth a thread (see `ComputeUnit.pays_side_by_side`) are
+        carried one by one instead, which costs less than the batch's bookkeeping.
         """
         if len(self.queue) < 2 or limit < 2 or self.forced_interrupts:
             return 1 if self.step() is not None else 0
@@ -191,6 +193,10 @@ class Messenger:
                 break
         if len(batch) < 2 or self.forced_interrupts:
             return 1 if self.step() is not None else 0
+        if not self.cu.pays_side_by_side([work.pid or "" for work in batch]):
+            for _ in batch:  # small messages: one by one costs less than a batch
+                self.step()
+            return len(batch)
         for _ in batch:
             self.queue.popleft()
         jobs: list[tuple[Message, str, bytes | None]] = []

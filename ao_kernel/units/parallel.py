@@ -48,8 +48,7 @@ def evaluate(runtimes: list[ProcessRuntime], args: list[MsgArgs], workers: int) 
     each process's running mean cost); else cut in runs of similar cost, one per thread. An
     interrupted message gives its LuaInterrupted (its process is already rolled back).
     """
-    mean = sum(rt.cost for rt in runtimes) / max(1, len(runtimes))
-    if workers <= 1 or len(runtimes) < 2 or mean < PARALLEL_MIN_SECONDS:
+    if not pays([rt.cost for rt in runtimes], workers):
         return _evaluate_chunk(runtimes, args)
     chunks = _split(runtimes, args, min(workers, len(runtimes)))
     futures = [_pool(workers).submit(_evaluate_chunk, rts, argl) for rts, argl in chunks[1:]]
@@ -57,6 +56,11 @@ def evaluate(runtimes: list[ProcessRuntime], args: list[MsgArgs], workers: int) 
     for future in futures:
         outcomes += future.result()
     return outcomes
+
+
+def pays(costs: list[float], workers: int) -> bool:
+    """Whether jobs with these running mean costs (seconds) are worth handing to threads."""
+    return workers > 1 and len(costs) > 1 and sum(costs) / len(costs) >= PARALLEL_MIN_SECONDS
 
 
 def run(tasks: list[Callable[[], Any]], workers: int) -> list[Any]:

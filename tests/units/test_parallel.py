@@ -151,3 +151,30 @@ def test_workers_default_to_the_cores_and_one_means_sequential():
             Network(workers=bad)
         with pytest.raises(TypeError, match="resident must be a whole number"):
             Network(resident=bad)
+
+
+def test_small_messages_go_one_by_one_and_big_ones_side_by_side(monkeypatch):
+    """A batch of messages too small to be worth a thread (by the processes' running costs) is
+    carried one by one, without the batch's bookkeeping; worth it, they go as a batch."""
+    batches = []
+    net = Network(workers=2)
+    original = net.compute.evaluate_many
+
+    def spy(jobs):
+        batches.append(len(jobs))
+        return original(jobs)
+
+    monkeypatch.setattr(net.compute, "evaluate_many", spy)
+    small = 'Handlers.add("Tick", "Tick", function() Seen = (Seen or 0) + 1 end)'
+    procs = [net.spawn(f"w{i}", code=small) for i in range(4)]
+    hub = net.spawn("hub", code="""
+Handlers.add("Fan", "Fan", function()
+  for _, target in ipairs(Workers) do Send({ Target = target, Action = "Tick" }) end
+end)""")
+    hub.eval("Workers = {" + ", ".join(f'"{p.id}"' for p in procs) + "}")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SECONDS", 10.0)  # every message is "small"
+    net.send(hub, "Fan")
+    assert batches == [] and all(p.get("Seen") == 1 for p in procs)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SECONDS", 0.0)  # every message is "big"
+    net.send(hub, "Fan")
+    assert batches == [4] and all(p.get("Seen") == 2 for p in procs)
