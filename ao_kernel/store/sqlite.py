@@ -218,10 +218,15 @@ class LogStore:
         self._pending.clear()
         self._pending_ops.clear()
 
-    def rows(self, process: str | None = None, evaluated: bool = True) -> list[dict[str, Any]]:
-        """Rows in order, optionally for one process; `evaluated` leaves out wallet deliveries."""
+    def rows(self, process: str | None = None, evaluated: bool = True,
+             columns: tuple[str, ...] = _COLUMNS) -> list[dict[str, Any]]:
+        """Rows in order, optionally for one process; `evaluated` leaves out wallet deliveries.
+        `columns` picks fewer columns (SQLite decoding text is most of the cost)."""
+        unknown = set(columns) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown log columns: {', '.join(sorted(unknown))}")
         self.flush()
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM log"
+        sql = f"SELECT {', '.join(columns)} FROM log"
         where, args = [], []
         if process is not None:
             where.append("process = ?")
@@ -232,9 +237,10 @@ class LogStore:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY seq"
         out = []
+        text_columns = [key for key in _TEXT_COLUMNS if key in columns]
         for row in self.db.execute(sql, args):
-            record = dict(zip(_COLUMNS, row, strict=True))
-            for key in _TEXT_COLUMNS:
+            record = dict(zip(columns, row, strict=True))
+            for key in text_columns:
                 if type(record[key]) is bytes:
                     record[key] = _untext(record[key])
             out.append(record)
