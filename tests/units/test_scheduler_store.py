@@ -75,3 +75,14 @@ def test_store_appends_in_batches_and_reads_back(tmp_path):
     again = LogStore(str(path))
     assert len(again.rows(PID)) == 1
 
+
+
+def test_store_reads_chosen_columns_and_names_unknown_ones():
+    store = LogStore()
+    m = _msg(1)
+    m.process, m.slot, m.data = PID, 0, "caf\udce9"  # raw bytes travel as a BLOB and come back
+    store.append(m)
+    rows = store.rows(PID, columns=("seq", "data", "slot"))
+    assert rows == [{"seq": 1, "data": "caf\udce9", "slot": 0}]
+    with pytest.raises(ValueError, match="unknown log columns: nope"):
+        store.rows(PID, columns=("seq", "nope"))
