@@ -11,6 +11,10 @@ _sha256 = hashlib.sha256
 
 ID_LENGTH = 43
 
+# Length prefixes of short ASCII parts as text (latin-1 encodes each char to its own byte).
+_SHORT = 4096
+_LENGTHS = [n.to_bytes(8, "big").decode("latin-1") for n in range(_SHORT)]
+
 
 def b64url(raw: bytes) -> str:
     """Encode bytes as unpadded base64url (the alphabet of Arweave ids)."""
@@ -37,6 +41,20 @@ def _b64_id(digest: bytes) -> str:
 
 def digest_raw(*parts: str | bytes | int) -> bytes:
     """The 32 bytes behind `digest_id(*parts)` (what `b64url_decode` of the id gives back)."""
+    chunks = []
+    for part in parts:  # the common case, ASCII text and numbers, is hashed as one string
+        kind = type(part)
+        if kind is int:
+            part = str(part)
+        elif kind is not str or not part.isascii() or len(part) >= _SHORT:
+            return _digest_bytes(parts)
+        chunks.append(_LENGTHS[len(part)])
+        chunks.append(part)
+    return _sha256("".join(chunks).encode("latin-1")).digest()
+
+
+def _digest_bytes(parts: tuple[str | bytes | int, ...]) -> bytes:
+    """`digest_raw` for any parts: each encoded, then length-prefixed (8 bytes, big-endian)."""
     chunks = []
     for part in parts:
         if type(part) is str:

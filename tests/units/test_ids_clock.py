@@ -57,3 +57,37 @@ def test_block_height_follows_time():
     assert clock.height == 103
     assert clock.time_of_height(105) == BLOCK_MS * 5
     assert clock.target_of(parse_interval("2-blocks")) == BLOCK_MS * 5
+
+
+def test_digest_of_any_parts_is_sha256_of_length_prefixed_utf8():
+    """The ASCII fast path and the general one hash exactly the documented bytes."""
+    import hashlib
+    import random
+
+    from ao_kernel.ids import digest_raw
+
+    def reference(*parts):
+        out = b""
+        for part in parts:
+            raw = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogateescape")
+            out += len(raw).to_bytes(8, "big") + raw
+        return hashlib.sha256(out).digest()
+
+    rnd = random.Random(5)
+    letters = ["a", "Z", "0", "-", " ", "é", "\udcff", "\x00", "漢", "\n"]
+
+    def part():
+        roll = rnd.random()
+        if roll < 0.2:
+            return rnd.randint(-5, 10**12)
+        if roll < 0.25:
+            return rnd.random() < 0.5
+        if roll < 0.35:
+            return bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 20)))
+        size = rnd.choice([0, 1, 43, 300, 4095, 4096, 5000])
+        pool = letters if rnd.random() < 0.3 else letters[:5]
+        return "".join(rnd.choice(pool) for _ in range(size))
+
+    for _ in range(2000):
+        parts = tuple(part() for _ in range(rnd.randint(0, 6)))
+        assert digest_raw(*parts) == reference(*parts)
