@@ -198,10 +198,11 @@ local p = { T.G, T.loaded, T.string_meta, cu, T.co_running(), ipairs_aux, codes_
 ]]
 local RECORD_TAIL = [[
 local KIND = { table = 116, ["function"] = 102, thread = 104, userdata = 117 }
-for i = 1, #TYPES do
-  if KIND[type(p[i])] ~= TYPES:byte(i) then return nil end
+local want = { T.byte(TYPES, 1, -1) }
+for i = 1, #want do
+  if KIND[type(p[i])] ~= want[i] then return nil end
 end
-if p[#TYPES + 1] ~= nil then return nil end
+if p[#want + 1] ~= nil then return nil end
 return p
 ]]
 local TYPE_LETTER = { table = "t", ["function"] = "f", thread = "h", userdata = "u" }

@@ -16,6 +16,7 @@ local persist_tools = {
   co_resume = coroutine.resume, co_status = coroutine.status, co_running = coroutine.running,
   collect = collectgarbage, ipairs = ipairs, select = select, error = error, pcall = pcall,
   utf8_codes = utf8.codes, G = _G, loaded = package.loaded, char = string.char, ulen = utf8.len,
+  byte = string.byte,
   find = string.find, mininteger = math.mininteger,
   string_meta = debug.getmetatable(""), sandbox_source = debug.getinfo(1, "S").source,
 }

@@ -481,3 +481,19 @@ def test_repeated_snapshots_notice_every_change_to_library_tables(net):
         previous = blob
     assert twin.get("Utils.answer") == 1.0 and twin.get("math.type(Utils.answer)") == "float"
     assert twin.get("1/Utils.zero < 0") is True
+
+
+def test_a_seed_not_yet_drawn_from_survives_a_snapshot(net):
+    """The first message seeds math.random, but the generator's state is only filled at the
+    first draw: a snapshot taken before any draw restores to the same sequence."""
+    p = net.spawn("dice", code="Handlers.add('Noop', 'Noop', function() end)")
+    pr = net.compute.runtimes[p.id]
+    blob = cp.snapshot(pr)
+    twin = fresh_copy(pr)
+    cp.restore(twin, blob)
+    draws = "return math.random(1000000) .. ' ' .. math.random() .. ' ' .. math.random(5, 9)"
+    restored = twin.runtime.execute(draws)
+    assert restored == pr.runtime.execute(draws)
+    same = Network()  # the same operations in another network: the same first draws
+    again = same.spawn("dice", code="Handlers.add('Noop', 'Noop', function() end)")
+    assert same.compute.runtimes[again.id].runtime.execute(draws) == restored

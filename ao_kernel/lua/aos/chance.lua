@@ -11,14 +11,22 @@ local MATRIX = 0x9908B0DF
 
 local mt = {}
 local cursor = SIZE + 1 -- past the end: never seeded yet
+local pending = nil     -- a seed given but not yet spread over the state (done at first draw)
 
--- The seed is used as given: bitwise operators reject nil and non-integral floats, as in aos.
-function chance.seed(s)
-  mt[0] = s & WORD
+local function spread(word)
+  mt[0] = word
   for i = 1, SIZE - 1 do
     local last = mt[i - 1]
     mt[i] = (1812433253 * (last ~ (last >> 30)) + i) & WORD
   end
+  cursor = SIZE
+end
+
+-- The seed is used as given: bitwise operators reject nil and non-integral floats, as in aos.
+-- Every process is seeded by its first message, and most never draw, so the 624 words of
+-- state are only filled at the first draw.
+function chance.seed(s)
+  pending = s & WORD
   cursor = SIZE
 end
 
@@ -35,7 +43,12 @@ end
 
 -- Next raw 32-bit output (MT19937 genrand_int32).
 local function next_word()
-  if cursor > SIZE then chance.seed(5489) end -- the reference default seed
+  if pending ~= nil then
+    spread(pending)
+    pending = nil
+  elseif cursor > SIZE then
+    spread(5489) -- the reference default seed
+  end
   if cursor >= SIZE then twist() end
   local y = mt[cursor]
   cursor = cursor + 1

@@ -212,12 +212,11 @@ local function tag_value(list, wanted)
   return false, nil
 end
 
+local byte = string.byte
+
 local function sum_of_bytes(text)
-  local sum, i = 0, #text
-  while i > 0 do
-    sum = sum + string.byte(text, i)
-    i = i - 1
-  end
+  local sum = 0
+  for i = 1, #text do sum = sum + byte(text, i) end
   return sum
 end
 
