@@ -54,6 +54,14 @@ def tag_value(name: str, value: Any) -> str:
     raise TypeError(f"tag {name!r} must be a string, got {type(value).__name__} {value!r}")
 
 
+def first_tag(tags: TagList, name: str) -> str | None:
+    """The value of the first tag called `name` in a tag list, or None."""
+    for tag_name, value in tags:
+        if tag_name == name:
+            return value
+    return None
+
+
 def first_tag_map(tags: TagList) -> dict[str, str]:
     """A name->value map where the first duplicate wins, like aos's `msg.Tags`."""
     out: dict[str, str] = {}
@@ -149,10 +157,8 @@ class Message:
 
     def tag(self, name: str, default: str | None = None) -> str | None:
         """The first tag called `name`."""
-        for tag_name, value in self.tag_list:
-            if tag_name == name:
-                return value
-        return default
+        value = first_tag(self.tag_list, name)
+        return default if value is None else value
 
     def __repr__(self) -> str:
         what = self.action or (f"Data={plain(self.data)[:16]!r}" if self.data else "-")

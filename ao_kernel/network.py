@@ -24,7 +24,7 @@ from .lua.runtime import (
     interrupts,
     library_sources,
 )
-from .message import Message, Result, TagList, normalize_tags
+from .message import Message, Result, TagList, first_tag, normalize_tags
 from .process import Process, Wallet
 from .store import LogStore
 from .units.compute import ComputeUnit, count_setting
@@ -53,14 +53,6 @@ def module_tags(module: str) -> TagList:
             ("Input-Encoding", "JSON-1"), ("Output-Encoding", "JSON-1"),
             ("Memory-Limit", "1-gb"), ("Compute-Limit", "9000000000000"),
             ("Name", f"aos-{AOS_VERSION}")]
-
-
-def _first_tag(tags: TagList, name: str) -> str | None:
-    """The value of the first tag called `name`, or None."""
-    for tag_name, value in tags:
-        if tag_name == name:
-            return value
-    return None
 
 
 @cache
@@ -291,7 +283,7 @@ class Network(Journaled):
                       sender: Any) -> Message:
         owner, tag_list = self._user_fields(action, data, tags, sender)
         return Message(id=None, target=target, owner=owner,
-                       from_=_first_tag(tag_list, "From-Process") or owner,
+                       from_=first_tag(tag_list, "From-Process") or owner,
                        tag_list=tag_list, data=data)
 
     def send(self, target: Any, action: str | None = None, data: str = "", tags: Any = None,
@@ -307,7 +299,7 @@ class Network(Journaled):
         tag_list = [(n, v) for n, v in tags]
         msg = Message(id=self.ids.next("message", owner, target, data, repr(tag_list)),
                       target=target, owner=owner,
-                      from_=_first_tag(tag_list, "From-Process") or owner,
+                      from_=first_tag(tag_list, "From-Process") or owner,
                       tag_list=tag_list, data=data)
         self.messenger.submit(msg)
         if crank:

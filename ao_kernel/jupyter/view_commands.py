@@ -15,6 +15,13 @@ from .celltext import short, table_text
 from .luacode import error_text
 
 
+def _action_filter(args: argparse.Namespace) -> dict[str, Any]:
+    """The `--action` option as widget keyword arguments: one name, or a list of them."""
+    if not args.action:
+        return {}
+    return {"action": args.action[0] if len(args.action) == 1 else args.action}
+
+
 class ViewCommands:
     """`%ao inbox`, `log`, `processes`, `graph`, `timeline` and `sequence`."""
 
@@ -75,9 +82,7 @@ class ViewCommands:
         fn = self._widgets("graph")
         if fn is None:
             return None
-        options: dict[str, Any] = {}
-        if args.action:
-            options["action"] = args.action[0] if len(args.action) == 1 else args.action
+        options = _action_filter(args)
         if args.static:
             options["interactive"] = False
         return fn(self.net, **options)
@@ -102,11 +107,9 @@ class ViewCommands:
         fn = self._widgets("sequence")
         if fn is None:
             return None
-        options: dict[str, Any] = {}
+        options = _action_filter(args)
         if args.processes:
             options["processes"] = [self.process(p) for p in args.processes]
-        if args.action:
-            options["action"] = args.action[0] if len(args.action) == 1 else args.action
         if args.limit is not None:
             options["limit"] = args.limit
         return fn(self.net, **options)

