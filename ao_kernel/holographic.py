@@ -16,9 +16,9 @@ import pandas as pd
 
 from .errors import LuaError
 from .ids import b64url, b64url_decode
-from .message import Message, Result
-from .units.compute import CHECKPOINT_EVERY, ProcessRuntime
+from .message import Message, Result, first_tag
 from .units.messenger import INTERRUPTED, STRIP_FOR_CU
+from .units.process_runtime import CHECKPOINT_EVERY, ProcessRuntime
 from .units.scheduler import first_link, next_link
 
 if TYPE_CHECKING:
@@ -147,16 +147,12 @@ class Verification:
 
 def _row_args(row: dict[str, Any]) -> tuple[Any, ...]:
     """What `Messenger.cu_args` gives for the message a stored row records."""
-    first_from_process = None
-    tags = []
-    for name, value in json.loads(row["tags"]):
-        if name == "From-Process" and first_from_process is None:
-            first_from_process = value
-        if name not in STRIP_FOR_CU:
-            tags.append((name, value))
+    stored = json.loads(row["tags"])
+    tags = [(n, v) for n, v in stored if n not in STRIP_FOR_CU]
     return (row["id"], row["owner"], row["from_"], row["target"], row["data"] or "",
             row["timestamp"], row["block_height"], row["slot"], row["hash_chain"],
-            bool(row["cron"]), False, row["owner"] if first_from_process else None, tags)
+            bool(row["cron"]), False, row["owner"] if first_tag(stored, "From-Process") else None,
+            tags)
 
 
 # What verification reads of each row (fewer columns read faster).

@@ -36,7 +36,7 @@ from weakref import WeakKeyDictionary
 from ..lua.runtime import LuaCodeError, LuaLimitError, Runtime, host_bytecode
 
 if TYPE_CHECKING:
-    from .compute import ProcessRuntime
+    from .process_runtime import ProcessRuntime
 
 _persisters: WeakKeyDictionary[Runtime, Any] = WeakKeyDictionary()
 

@@ -15,7 +15,8 @@ from ..ids import IdFactory
 from ..lua.runtime import LuaInterrupted
 from ..message import Message, Result, TagList
 from ..store import LogStore
-from .compute import ComputeUnit, RawResult
+from .compute import ComputeUnit
+from .process_runtime import RawResult
 from .scheduler import Scheduler, parse_crons
 
 INTERRUPTED = "interrupted by the user: the message was stopped and its effects rolled back"
@@ -191,7 +192,7 @@ class Messenger:
             seen.add(work.pid or "")
             if until is not None and work.msg is until:
                 break
-        if len(batch) < 2 or self.forced_interrupts:
+        if len(batch) < 2:
             return 1 if self.step() is not None else 0
         if not self.cu.pays_side_by_side([work.pid or "" for work in batch]):
             for _ in batch:  # small messages: one by one costs less than a batch

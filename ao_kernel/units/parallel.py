@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..lua.runtime import LuaInterrupted
 
 if TYPE_CHECKING:
-    from .compute import MsgArgs, ProcessRuntime, RawResult
+    from .process_runtime import MsgArgs, ProcessRuntime, RawResult
 
     Outcome = RawResult | LuaInterrupted
 

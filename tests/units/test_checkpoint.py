@@ -6,7 +6,7 @@ import pytest
 
 from ao_kernel import Network
 from ao_kernel.units import checkpoint as cp
-from ao_kernel.units.compute import ProcessRuntime
+from ao_kernel.units.process_runtime import ProcessRuntime
 
 
 def blueprint(name):

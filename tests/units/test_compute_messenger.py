@@ -3,7 +3,7 @@
 import pytest
 
 from ao_kernel import Network
-from ao_kernel.units.compute import ProcessRuntime
+from ao_kernel.units.process_runtime import ProcessRuntime
 
 # A minimal library: `process.handle` keeps a counter, echoes Send/Spawn/Assign requests from
 # the message Data, and fails on demand. It lets the units be tested without aos.

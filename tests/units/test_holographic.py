@@ -117,7 +117,7 @@ def test_verify_catches_a_live_state_changed_behind_the_logs_back(world):
 
 
 def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkeypatch):
-    from ao_kernel.units.compute import ProcessRuntime
+    from ao_kernel.units.process_runtime import ProcessRuntime
 
     net = Network()
     p = net.spawn("p", code="""
@@ -175,7 +175,7 @@ def test_time_travel_and_rollback_with_a_pending_receive():
 
 
 def test_errors_close_together_replay_only_what_follows_the_last_rollback(monkeypatch):
-    from ao_kernel.units.compute import ProcessRuntime
+    from ao_kernel.units.process_runtime import ProcessRuntime
 
     net = Network()
     p = net.spawn("p", code="""

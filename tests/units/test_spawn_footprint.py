@@ -5,7 +5,7 @@ import ao_kernel.lua.runtime as runtime_module
 from ao_kernel import Network
 from ao_kernel.lua.runtime import Runtime
 from ao_kernel.units import checkpoint as cp
-from ao_kernel.units.compute import ProcessRuntime
+from ao_kernel.units.process_runtime import ProcessRuntime
 
 IDLE_HEAP_KIB = 320  # an idle aos process's Lua heap (about 255 KiB; 650 before this work)
 

@@ -1,0 +1,408 @@
+"""One process's live Lua state: evaluation with rollback, checkpoints, hibernation, replays.
+
+Rollback follows ao: a message that ends in error leaves the process as it was before. lupa
+cannot snapshot a Lua state itself, so a ProcessRuntime evaluates speculatively and, on error,
+refills the runtime from its nearest snapshot and replays the successful inputs after it
+(deterministic, so the state is exact). The ComputeUnit (`compute.py`) holds one per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from ..errors import LuaError
+from ..lua.codec import from_lua, to_lua
+from ..lua.convert import to_python
+from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, interrupts
+
+MsgArgs = tuple[Any, ...]
+CHECKPOINT_EVERY = 1000
+RECENT_MIN = 32  # after a rollback, snapshot if the replay since the last snapshot was longer
+REPLAY_BATCH = 64  # messages per Lua call when `history` replays
+HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay is this short
+
+
+@dataclass(slots=True)
+class RawResult:
+    """A CU result before the MU turns outbox entries into messages."""
+
+    output: str = ""
+    prompt: str | None = None
+    error: str | None = None
+    messages: list[tuple[str | None, str, str | None, list[tuple[str, str]]]] = field(
+        default_factory=list)
+    spawns: list[tuple[str, str | None, list[tuple[str, str]]]] = field(default_factory=list)
+    assignments: list[tuple[str | None, list[str]]] = field(default_factory=list)
+
+
+def _convert(res: Any) -> RawResult:
+    """Read the loader's flat result list (see `export` in loader.lua) in one pass: values
+    when it was small, else the Lua table itself."""
+    if not isinstance(res, tuple):
+        res = [res[k] for k in range(1, len(res) + 1)]
+    v = [from_lua(x) if type(x) is str else x for x in res] if res[-1] else res
+    raw = RawResult(output=v[0], prompt=v[1] or None, error=v[2] if v[2] is not False else None)
+    i = 4
+    for _ in range(v[3]):
+        end = i + 4 + v[i + 3]
+        raw.messages.append((v[i] or None, v[i + 1], v[i + 2] or None,
+                             list(zip(v[i + 4:end:2], v[i + 5:end:2], strict=True))))
+        i = end
+    count, i = v[i], i + 1
+    for _ in range(count):
+        end = i + 3 + v[i + 2]
+        tags = list(zip(v[i + 3:end:2], v[i + 4:end:2], strict=True))
+        raw.spawns.append((v[i], v[i + 1] or None, tags))
+        i = end
+    count, i = v[i], i + 1
+    for _ in range(count):
+        end = i + 2 + v[i + 1]
+        raw.assignments.append((v[i] or None, v[i + 2:end]))
+        i = end
+    return raw
+
+
+class ProcessRuntime:
+    """One process's live Lua state, the inputs that built it, and checkpoints along the way.
+
+    `history` holds the inputs of every successful message; `checkpoints` maps a history length
+    to a snapshot of the state at that point (see `checkpoint.py`), taken every
+    `checkpoint_every` messages once a process has that many; `recent` is one more snapshot,
+    taken after a rollback or before hibernating. Rollback, dry-runs, time travel and waking
+    restore the nearest one and replay only what follows it.
+    """
+
+    def __init__(self, modules: Mapping[str, str], env: tuple[Any, ...],
+                 memory_limit: int | None, instruction_limit: int | None,
+                 checkpoint_every: int = CHECKPOINT_EVERY) -> None:
+        self.modules = modules
+        self.env = env
+        self.memory_limit = memory_limit
+        self.instruction_limit = instruction_limit
+        self.checkpoint_every = checkpoint_every
+        self.history: list[MsgArgs] = []
+        self.cost = 0.0  # running mean of seconds per evaluation (for parallel scheduling)
+        self.checkpoints: dict[int, bytes] = {}
+        self.recent: tuple[int, bytes] | None = None
+        self.on_wake: Callable[[], None] | None = None
+        self._runtime: Runtime | None = None
+        from .checkpoint import boot
+
+        boot(self)
+
+    # -- the Lua state, possibly hibernated -------------------------------------------------
+    @property
+    def runtime(self) -> Runtime:
+        """The live Lua state; a hibernated process is rebuilt here first (see `hibernate`)."""
+        if self._runtime is None:
+            self.rebuild()
+            if self.on_wake is not None:
+                self.on_wake()
+        assert self._runtime is not None
+        return self._runtime
+
+    @runtime.setter
+    def runtime(self, value: Runtime) -> None:
+        self._runtime = value
+
+    @property
+    def cu(self) -> Any:
+        """The loader's table in the live state (`handle`, `read`, `set_env`)."""
+        self.runtime  # noqa: B018 - wakes the process if it hibernates
+        return self._cu
+
+    @property
+    def asleep(self) -> bool:
+        """True while the process is hibernated (no Lua state in memory)."""
+        return self._runtime is None
+
+    def hibernate(self) -> bool:
+        """Free the Lua state of an idle process; the next use rebuilds it from the nearest
+        snapshot plus a short replay. A long replay tail is snapshotted first; False (the
+        process stays in memory) when that is impossible, as with a pending Receive."""
+        if self._runtime is None:
+            return True
+        n = len(self.history)
+        if n - self._nearest_snapshot(n)[0] > HIBERNATE_TAIL:
+            from .checkpoint import snapshot
+
+            blob = snapshot(self)
+            if blob is None:
+                return False
+            self.recent = (n, blob)
+        self._runtime = self._cu = self._handle = None
+        return True
+
+    def _boot(self, then: Callable[[ProcessRuntime], None] | None = None) -> None:
+        """A fresh runtime with the process library loaded and the env set (no message yet).
+
+        `then(self)` runs last, still inside the boot (`checkpoint.boot` records the boot-time
+        state with it), so that the one garbage collection at the end covers its work too.
+        """
+        self.runtime = runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
+        with runtime.booting():
+            host = runtime.host
+            self._cu = runtime.run_host_chunk("loader", args=(host.safe, host.set_now,
+                                                              host.set_budget))
+            pid, owner, ptags, mid, mowner, mtags = self.env
+            self._cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
+            self._handle = self._cu.handle
+            if then is not None:
+                then(self)
+
+    def _flat(self, tags: list[tuple[str, str]]) -> Any:
+        """Tags as a Lua list name1, value1, ...; strings holding escaped bytes (surrogates,
+        which lupa refuses to encode) are turned back into their bytes."""
+        flat = [x for pair in tags for x in pair]
+        try:
+            return self.runtime.lua.table_from(flat)
+        except UnicodeEncodeError:
+            return self.runtime.lua.table_from([to_lua(x) for x in flat])
+
+    def _call(self, args: MsgArgs) -> RawResult:
+        return _convert(self._run(args))
+
+    def _run(self, args: MsgArgs) -> Any:
+        """Evaluate one message in Lua and return the raw Lua result table."""
+        runtime = self.runtime
+        return runtime.call(self._handle, *args[:4], to_lua(args[4]), *args[5:-1],
+                            self._flat(args[-1]))
+
+    def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
+        """Evaluate one message; on error (or when not kept) restore the state before it."""
+        started = perf_counter()
+        try:
+            raw = self._call(args)
+            spent = perf_counter() - started
+            self.cost = spent if not self.cost else self.cost + (spent - self.cost) / 8
+        except (LuaCodeError, LuaLimitError) as exc:
+            raw = RawResult(error=str(exc))
+        except LuaInterrupted:
+            self.rebuild()
+            raise
+        if raw.error is not None:
+            return self._rolled_back(raw.error)
+        if keep:
+            self._kept(args)
+        else:
+            self.rebuild()
+        return raw
+
+    def _rolled_back(self, error: str) -> RawResult:
+        """After a message ended in error: the state before it, and the error's result."""
+        self.rebuild()
+        self._remember_recent()
+        return RawResult(error=error)
+
+    def _kept(self, args: MsgArgs) -> None:
+        """A message was kept: remember its inputs, and take a checkpoint when one is due."""
+        self.history.append(args)
+        if self.checkpoint_every and len(self.history) % self.checkpoint_every == 0:
+            self.checkpoint()
+
+    def evaluate_many(self, batch: list[MsgArgs]) -> list[RawResult]:
+        """Evaluate messages in order and keep them, as `evaluate` would one by one, with up to
+        REPLAY_BATCH in one Lua call. Stops after the first message that errors (rolled back):
+        returns the results of the messages evaluated, which may be fewer than `batch`."""
+        out: list[RawResult] = []
+        while len(out) < len(batch):
+            room = REPLAY_BATCH
+            if self.checkpoint_every:  # never past a checkpoint: the state must be there
+                room = min(room, self.checkpoint_every - len(self.history) % self.checkpoint_every)
+            chunk = batch[len(out):len(out) + room]
+            try:
+                flat = self.runtime.call(self._cu.handle_many, self.instruction_limit or 0,
+                                         self._lua_batch(chunk), len(chunk), instructions=0)
+            except (LuaCodeError, LuaLimitError):
+                self.rebuild()  # a limit inside the call: go again one by one, as evaluate does
+                for args in chunk:
+                    out.append(self.evaluate(args))
+                    if out[-1].error is not None:
+                        return out
+                continue
+            except LuaInterrupted:
+                self.rebuild()
+                raise
+            if not isinstance(flat, tuple):
+                flat = tuple(flat[k] for k in range(1, len(flat) + 1))
+            at = 0
+            for args in chunk:
+                size = flat[at]
+                raw = _convert(flat[at + 1:at + 1 + size])
+                at += 1 + size
+                if raw.error is not None:
+                    out.append(self._rolled_back(raw.error))
+                    return out
+                out.append(raw)
+                self._kept(args)
+        return out
+
+    def _nearest_snapshot(self, n: int) -> tuple[int, bytes | None]:
+        """The latest snapshot (checkpoint or recent) at or before history length `n`:
+        (its length, its bytes), or (0, None) when the replay must start from boot."""
+        base = max((k for k in self.checkpoints if k <= n), default=0)
+        best = (base, self.checkpoints[base]) if base else (0, None)
+        if self.recent is not None and best[0] < self.recent[0] <= n:
+            best = self.recent
+        return best
+
+    def forget_last(self) -> None:
+        """Undo the last kept message (one evaluated ahead of an interruption, see
+        `ComputeUnit.evaluate_many`): the state goes back to before it."""
+        n = len(self.history)
+        self.history.pop()
+        self.checkpoints.pop(n, None)
+        if self.recent is not None and self.recent[0] >= n:
+            self.recent = None
+        self.rebuild()
+
+    def _remember_recent(self) -> None:
+        """After a rollback, keep one extra snapshot of the current state (replacing the last
+        such one) so that the next error nearby replays a few messages, not up to a thousand."""
+        from .checkpoint import snapshot
+
+        n = len(self.history)
+        if n - self._nearest_snapshot(n)[0] < RECENT_MIN:
+            return
+        blob = snapshot(self)
+        if blob is not None:
+            self.recent = (n, blob)
+
+    def checkpoint(self) -> bool:
+        """Snapshot the current state; False when it cannot be (a pending Receive, say)."""
+        from .checkpoint import snapshot
+
+        blob = snapshot(self)
+        if blob is None:
+            return False
+        self.checkpoints[len(self.history)] = blob
+        return True
+
+    def rebuild(self, upto: int | None = None, in_place: bool = True) -> None:
+        """The state at history length `upto` (default: all of it), from the nearest
+        checkpoint plus a replay of what follows; the current runtime is refilled in place
+        when a checkpoint applies (see `checkpoint.restore`)."""
+        from .checkpoint import boot, restore
+
+        n = len(self.history) if upto is None else upto
+        base, blob = self._nearest_snapshot(n)
+        with interrupts.suspend():
+            if blob is not None:
+                restore(self, blob, in_place=in_place)
+            else:
+                boot(self)
+            self._replay_batches(self.history[base:n])
+
+    def _replay_batches(self, history: list[MsgArgs]) -> None:
+        """Evaluate again kept messages, `REPLAY_BATCH` per Lua call, each under the
+        per-message instruction budget; nothing comes back to Python."""
+        if not history:
+            return
+        runtime = self.runtime
+        budget = self.instruction_limit or 0
+        for at in range(0, len(history), REPLAY_BATCH):
+            part = history[at:at + REPLAY_BATCH]
+            runtime.call(self._cu.replays, budget, self._lua_batch(part), len(part),
+                         instructions=0)
+
+    def _lua_batch(self, history: list[MsgArgs]) -> Any:
+        """Messages' CU arguments as one flat Lua list (see `message_at` in loader.lua): per
+        message the fields before the tags, the number of tags, then names and values."""
+        flat: list[Any] = []
+        for a in history:
+            tags = a[-1]
+            flat += a[:-1]
+            flat.append(len(tags))
+            for pair in tags:
+                flat += pair
+        try:
+            return self.runtime.lua.table_from(flat)
+        except UnicodeEncodeError:  # strings holding escaped bytes: back to their bytes
+            return self.runtime.lua.table_from([to_lua(x) if type(x) is str else x
+                                                for x in flat])
+
+    def state_at(self, n: int) -> ProcessRuntime:
+        """An independent copy of this process as it was after its first `n` kept messages."""
+        twin = ProcessRuntime.__new__(ProcessRuntime)
+        twin.modules, twin.env = self.modules, self.env
+        twin.memory_limit, twin.instruction_limit = self.memory_limit, self.instruction_limit
+        twin.checkpoint_every = 0
+        twin.cost = self.cost
+        twin.on_wake, twin._runtime = None, None
+        twin.history = self.history[:n]
+        twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
+        twin.recent = self.recent if self.recent is not None and self.recent[0] <= n else None
+        twin.rebuild()
+        return twin
+
+    def digest(self) -> str:
+        """SHA-256 of the process's state (its snapshot; see `checkpoint.digest`)."""
+        from .checkpoint import digest
+
+        return digest(self)
+
+    def values_along(self, expression: str, start: int, end: int) -> list[Any]:
+        """`expression` read after each kept message start+1..end, replayed in a twin of this
+        process built at `start` (None where it cannot be read). Leaves this one untouched.
+
+        Messages go to Lua in batches (one call each, `REPLAY_BATCH` messages), which keeps the
+        GIL free for other threads replaying other segments."""
+        history = self.history[start:end]
+        twin = self.state_at(start)
+        try:
+            fn = twin._compile_read(expression)
+        except LuaError:  # not Lua at all: no state can make it readable
+            return [None] * len(history)
+        values: list[Any] = []
+        runtime = twin.runtime  # a replay of kept messages never rolls back: it stays the same
+        replay_reads, table_id = twin._cu.replay_reads, runtime.host.table_id
+        budget = self.instruction_limit or 0
+        for at in range(0, len(history), REPLAY_BATCH):
+            part = history[at:at + REPLAY_BATCH]
+            try:
+                out = runtime.call(replay_reads, fn, budget, twin._lua_batch(part), len(part),
+                                   instructions=0)
+            except LuaLimitError as exc:
+                limit = f"{budget:,} instructions" if budget else "the host's budget"
+                reason = "memory" if "memory" in str(exc) else f"instructions ({limit})"
+                raise LuaError(f"cannot read {expression!r} after every message: it ran out "
+                               f"of {reason}") from None
+            if not isinstance(out, tuple):
+                out = (out,)
+            for i in range(0, len(out), 2):
+                values.append(to_python(out[i + 1], table_id) if out[i] else None)
+        return values
+
+    def segments(self, end: int, parts: int) -> list[tuple[int, int]]:
+        """Cut history 0..end at checkpoints into at most `parts` runs of similar length, so
+        that each can be replayed on its own (from the checkpoint where it starts)."""
+        cuts = sorted(k for k in self.checkpoints if 0 < k < end)
+        if parts <= 1 or not cuts:
+            return [(0, end)]
+        bounds, share = [0], end / parts
+        for k in cuts:
+            if k - bounds[-1] >= share * 0.75 and len(bounds) < parts:
+                bounds.append(k)
+        bounds.append(end)
+        return list(zip(bounds, bounds[1:], strict=False))
+
+    def _compile_read(self, expression: str) -> Any:
+        try:
+            return self.runtime.compile("return " + expression, "=get")
+        except LuaCodeError:
+            try:
+                return self.runtime.compile(expression, "=get")
+            except LuaCodeError as exc:
+                raise LuaError(f"cannot read {expression!r}: {exc}") from None
+
+    def get(self, expression: str) -> Any:
+        """Evaluate a Lua expression against the live state and convert the value to Python."""
+        fn = self._compile_read(expression)
+        try:
+            value = self.runtime.call(self.cu.read, fn)
+        except (LuaCodeError, LuaLimitError) as exc:
+            raise LuaError(f"cannot read {expression!r}: {exc}") from None
+        return to_python(value, self.runtime.host.table_id)
