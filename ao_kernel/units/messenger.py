@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from ..ids import IdFactory
 from ..lua.runtime import LuaInterrupted
-from ..message import Message, Result, TagList
+from ..message import Message, Result, TagList, first_tag
 from ..store import LogStore
 from .compute import ComputeUnit
 from .process_runtime import RawResult
@@ -138,7 +138,7 @@ class Messenger:
 
     def cu_args(self, msg: Message, read_only: bool = False) -> tuple[Any, ...]:
         """The positional message fields the CU's loader expects."""
-        forwarded = msg.owner if msg.tag("From-Process") else None
+        forwarded = msg.owner if first_tag(msg.tag_list, "From-Process") else None
         tags = [t for t in msg.tag_list if t[0] not in STRIP_FOR_CU]
         return (msg.id, msg.owner, msg.from_, msg.target, msg.data, msg.timestamp,
                 msg.block_height, msg.slot, msg.hash_chain, msg.cron, read_only, forwarded, tags)
