@@ -29,7 +29,7 @@ class _Node:
         self.other: _Node | None = None
 
 
-def test_survivors_of_older_collections_are_frozen_and_dead_cycles_are_still_freed(
+def test_survivors_of_every_collection_are_frozen_and_dead_cycles_are_still_freed(
         monkeypatch):
     import weakref
 
@@ -46,6 +46,12 @@ def test_survivors_of_older_collections_are_frozen_and_dead_cycles_are_still_fre
         gc.collect(1)
         assert gc.get_freeze_count() >= len(kept)  # later collections skip them
         assert not gc.get_objects(2)
+
+        frozen = gc.get_freeze_count()
+        young = [[i] for i in range(1000)]
+        gc.collect(0)  # survivors of a young collection are frozen too
+        assert gc.get_freeze_count() >= frozen + len(young)
+        assert not gc.get_objects(1) and not gc.get_objects(2)
 
         a, b = _Node(), _Node()
         a.other, b.other = b, a
