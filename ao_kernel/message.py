@@ -70,7 +70,7 @@ def first_tag_map(tags: TagList) -> dict[str, str]:
     return out
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Result:
     """What evaluating one message produced: the CU's result, as ao's `/result` returns it.
 
@@ -117,7 +117,7 @@ class Result:
         return result_card(self)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Message:
     """A message in the network: signed by `owner`, sent `from_`, scheduled on `target`."""
 
