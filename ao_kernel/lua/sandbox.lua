@@ -357,8 +357,21 @@ local function valid_at(s, i)
   return n
 end
 
+-- Short strings already found valid, so the same tag names, values and ids are not scanned for
+-- every message. Host-side only (the persister never walks the sandbox), bounded, and a pure
+-- cache: it changes no answer.
+local KNOWN_MAX, KNOWN_LEN = 1024, 64
+local known, known_count = {}, 0
+
 local function safe(s)
-  if python_text(s) then return s end
+  if known[s] then return s end
+  if python_text(s) then
+    if #s <= KNOWN_LEN then
+      if known_count >= KNOWN_MAX then known, known_count = {}, 0 end
+      known[s], known_count = true, known_count + 1
+    end
+    return s
+  end
   local out, i, len = {}, 1, #s
   while i <= len do
     local n = valid_at(s, i)

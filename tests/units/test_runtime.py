@@ -119,3 +119,16 @@ def test_the_hook_stays_quiet_in_host_calls_after_a_limit(rt):
     busy = rt.lua.eval("function() local x = 0 for i = 1, 20000 do x = x + i end return x end")
     assert busy() == sum(range(20001))  # thousands of instructions: the hook fires several times
     assert rt.call(rt.compile("return 1 + 1")) == 2
+
+
+def test_safe_text_remembers_only_valid_strings_and_forgets_when_full(rt):
+    """host.safe caches short strings it found valid; invalid bytes are escaped every time,
+    also after the cache has been filled and emptied many times over."""
+    safe = rt.host.safe
+    bad = b"\xff\xfeok"
+    expected = safe(bad)
+    assert expected != "\udcff\udcfeok" and expected.endswith("ok")
+    for i in range(5000):
+        assert safe(f"tag-{i}") == f"tag-{i}"
+        assert safe(bad) == expected
+    assert safe("한국어") == "한국어" and safe(b"\xed\xa0\x80") != "\ud800"
