@@ -167,9 +167,12 @@ class ProcessRuntime:
 
     def _run(self, args: MsgArgs) -> Any:
         """Evaluate one message in Lua and return the raw Lua result table."""
-        runtime = self.runtime
-        return runtime.call(self._handle, *args[:4], to_lua(args[4]), *args[5:-1],
-                            self._flat(args[-1]))
+        flat = [x for pair in args[-1] for x in pair]
+        try:
+            return self.runtime.call(self._handle, *args[:4], to_lua(args[4]), *args[5:-1], *flat)
+        except UnicodeEncodeError:  # tags holding escaped bytes: back to their bytes
+            return self.runtime.call(self._handle, *args[:4], to_lua(args[4]), *args[5:-1],
+                                     *[to_lua(x) for x in flat])
 
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
         """Evaluate one message; on error (or when not kept) restore the state before it."""
