@@ -22,6 +22,8 @@ from .units.process_runtime import CHECKPOINT_EVERY, ProcessRuntime
 from .units.scheduler import first_link, next_link
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .network import Network
 
 
@@ -145,14 +147,18 @@ class Verification:
         return f"<Verification {self.process[:8]}… slot={self.slot}: {self.problem}>"
 
 
-def _row_args(row: dict[str, Any]) -> tuple[Any, ...]:
-    """What `Messenger.cu_args` gives for the message a stored row records."""
-    stored = json.loads(row["tags"])
-    tags = [(n, v) for n, v in stored if n not in STRIP_FOR_CU]
-    return (row["id"], row["owner"], row["from_"], row["target"], row["data"] or "",
-            row["timestamp"], row["block_height"], row["slot"], row["hash_chain"],
-            bool(row["cron"]), False, row["owner"] if first_tag(stored, "From-Process") else None,
-            tags)
+def _rows_args(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What `Messenger.cu_args` gives for the messages stored rows record (the rows' tags are
+    decoded by one JSON call for all of them)."""
+    stored_tags = json.loads("[" + ",".join([row["tags"] for row in rows]) + "]")
+    out = []
+    for row, stored in zip(rows, stored_tags, strict=True):
+        owner = row["owner"]
+        out.append((row["id"], owner, row["from_"], row["target"], row["data"] or "",
+                    row["timestamp"], row["block_height"], row["slot"], row["hash_chain"],
+                    bool(row["cron"]), False, owner if first_tag(stored, "From-Process") else None,
+                    [(n, v) for n, v in stored if n not in STRIP_FOR_CU]))
+    return out
 
 
 # What verification reads of each row (fewer columns read faster).
@@ -217,20 +223,6 @@ def verify_process(net: Network, pid: str) -> Verification:
     """
     report = Verification(process=pid)
     rows = net.store.rows(process=pid, columns=_VERIFY_COLUMNS)
-    problems: list[tuple[int, int | None, str, dict[str, Any]]] = []  # (row, slot, what, details)
-    link = first_link(pid)
-    previous: dict[str, Any] | None = None
-    for i, row in enumerate(rows):
-        if row["slot"] is None:
-            continue
-        if previous is not None:  # the previous link is the one checked equal to its row's
-            link = next_link(b64url_decode(previous["assignment_id"]), link)
-        chain = b64url(link)
-        if row["hash_chain"] != chain:
-            problems.append((i, row["slot"], "hash chain broken",
-                             {"stored": row["hash_chain"], "expected": chain}))
-            break
-        previous = row
     live_runtime = net.compute.runtimes[pid]
     kept_before, kept = [], 0
     for row in rows:
@@ -246,13 +238,17 @@ def verify_process(net: Network, pid: str) -> Verification:
             j += 1
         groups[j].append(i)
     ends = [*cuts, None]
-    runs = net.compute.side_by_side(
-        [lambda g=g, a=a, b=b: _recompute(net, pid, rows, g, a, b)
-         for g, a, b in zip(groups, starts, ends, strict=True)])
-    for found, _ in runs:
-        if found is not None:
-            problems.append(found)
-            break
+    tasks: list[Callable[[], Any]] = [
+        lambda g=g, a=a, b=b: _recompute(net, pid, rows, g, a, b)
+        for g, a, b in zip(groups, starts, ends, strict=True)]
+    chain_problem: list[Any] = []
+
+    def first_task() -> Any:  # this thread checks the hash chain while the pool recomputes
+        chain_problem.append(_chain_problem(pid, rows))
+        return tasks[0]()
+    runs = net.compute.side_by_side([first_task, *tasks[1:]])
+    problems = [found for found, _ in runs if found is not None]
+    problems += [found for found in chain_problem if found is not None]
     if problems:
         _, slot, what, details = min(problems, key=lambda p: p[0])
         return _fail(report, slot, what, details)
@@ -264,6 +260,24 @@ def verify_process(net: Network, pid: str) -> Verification:
                      {"live": live, "replayed": replayed.digest(),
                       "globals": _differing_globals(live_runtime, replayed)})
     return report
+
+
+def _chain_problem(pid: str, rows: list[dict[str, Any]]
+                   ) -> tuple[int, int | None, str, dict[str, Any]] | None:
+    """The first row whose stored hash-chain link is not the one its predecessors give."""
+    link = first_link(pid)
+    previous: dict[str, Any] | None = None
+    for i, row in enumerate(rows):
+        if row["slot"] is None:
+            continue
+        if previous is not None:  # the previous link is the one checked equal to its row's
+            link = next_link(b64url_decode(previous["assignment_id"]), link)
+        chain = b64url(link)
+        if row["hash_chain"] != chain:
+            return (i, row["slot"], "hash chain broken",
+                    {"stored": row["hash_chain"], "expected": chain})
+        previous = row
+    return None
 
 
 def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
@@ -280,7 +294,7 @@ def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
     done = 0
     while done < len(todo):
         batch = todo[done:done + VERIFY_BATCH]
-        results = runtime.evaluate_many([_row_args(rows[i]) for i in batch])
+        results = runtime.evaluate_many(_rows_args([rows[i] for i in batch]))
         for i, raw in zip(batch, results, strict=False):
             problem = _compare(raw, rows[i], i)
             if problem is not None:

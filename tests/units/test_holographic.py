@@ -254,6 +254,23 @@ def test_segmented_verify_passes_and_catches_tampering_in_a_late_segment():
     assert not report.ok and report.slot == late["slot"] and "differs" in report.problem
 
 
+def test_segmented_verify_reports_the_earliest_of_a_chain_break_and_a_difference():
+    """The hash chain is checked while the segments are recomputed; the report is still the
+    first problem in log order, whichever check found it."""
+    net, p = _segmented(workers=2)
+    rows = [r for r in net.store.rows(process=p.id) if r["error"] is None]
+    early, late = rows[120], rows[400]
+    net.store.db.execute("UPDATE log SET hash_chain = ? WHERE seq = ?", ("x" * 43, late["seq"]))
+    net.store.db.commit()
+    report = p.verify()
+    assert not report.ok and report.problem == "hash chain broken" and report.slot == late["slot"]
+    tags = [[n, v] for n, v in json.loads(early["tags"])] + [["Fail", "1"]]
+    net.store.db.execute("UPDATE log SET tags = ? WHERE seq = ?", (json.dumps(tags), early["seq"]))
+    net.store.db.commit()
+    report = p.verify()
+    assert not report.ok and report.slot == early["slot"] and "differs" in report.problem
+
+
 def test_segmented_verify_checks_the_checkpoints_it_starts_from():
     net, p = _segmented(workers=2)
     runtime = net.compute.runtimes[p.id]
