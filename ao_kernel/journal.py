@@ -10,6 +10,7 @@ import itertools
 import json
 from typing import TYPE_CHECKING, Any
 
+from .gcpolicy import settle
 from .lua.runtime import LuaInterrupted, interrupts
 from .message import Message
 from .store.exchange import read_jsonl, write_jsonl
@@ -39,7 +40,9 @@ class Journaled:
             self.store.journal(op, args)
         try:
             with interrupts.scope():
-                return getattr(self, "_op_" + op)(**args)
+                out = getattr(self, "_op_" + op)(**args)
+            settle()  # a full collection the collector asked for runs here, between operations
+            return out
         except LuaInterrupted as exc:
             self.store.flush()
             stopped = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else None

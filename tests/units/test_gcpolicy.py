@@ -41,6 +41,7 @@ def test_survivors_of_every_collection_are_frozen_and_dead_cycles_are_still_free
     monkeypatch.setitem(gcpolicy._state, "walked", 0)
     monkeypatch.setitem(gcpolicy._state, "frozen", 0)
     monkeypatch.setitem(gcpolicy._state, "thawing", False)
+    monkeypatch.setitem(gcpolicy._state, "due", False)
     try:
         kept = [[i] for i in range(1000)]
         gc.collect(1)
@@ -63,12 +64,13 @@ def test_survivors_of_every_collection_are_frozen_and_dead_cycles_are_still_free
 
         monkeypatch.setattr(gcpolicy, "THAW_FLOOR", 1)
         monkeypatch.setitem(gcpolicy._state, "walked", 1)
-        gc.collect(1)  # ...until the frozen objects have grown enough: everything thaws
-        assert gcpolicy._state["thawing"] and gc.get_freeze_count() == 0
-        gc.collect()  # the one full collection that walks it all
+        gc.collect(1)  # ...until the frozen objects have grown enough: a full collection is due
+        assert gcpolicy._state["due"] and watch() is not None
+        gcpolicy.settle()  # at the end of the operation: everything thawed and walked once
         assert watch() is None
-        assert not gcpolicy._state["thawing"] and gc.get_freeze_count() > 0
-        assert kept[999] == [999]
+        assert not gcpolicy._state["thawing"] and not gcpolicy._state["due"]
+        assert gc.get_freeze_count() > 0 and kept[999] == [999]
+        gcpolicy.settle()  # nothing due: nothing happens
 
         c, d = _Node(), _Node()
         c.other, d.other = d, c
@@ -96,4 +98,24 @@ def test_a_dropped_network_is_freed_at_once_even_when_frozen():
         del old, proc
         assert watch() is None and runtime() is None
     finally:
+        gc.unfreeze()
+
+
+def test_a_due_full_collection_runs_when_the_network_operation_ends(monkeypatch):
+    """The collector only marks a full collection as due; the Network runs it after the
+    operation in which it became due, so that no collection waits inside the collector."""
+    from ao_kernel import gcpolicy
+
+    net = Network()
+    proc = net.spawn("x", code='Handlers.add("A", "A", function(m) m.reply({}) end)')
+    ran = []
+    monkeypatch.setattr(gcpolicy.gc, "collect", lambda *a: ran.append(a) or 0)
+    monkeypatch.setitem(gcpolicy._state, "due", True)
+    try:
+        proc.send("A")
+        assert ran == [()] and not gcpolicy._state["due"]
+        proc.send("A")
+        assert ran == [()]
+    finally:
+        gcpolicy._state["thawing"] = False
         gc.unfreeze()
