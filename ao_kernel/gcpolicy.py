@@ -14,18 +14,21 @@ a quarter). The engine makes almost no cyclic garbage, so the first Network:
   (`gc.freeze`), so later collections walk only what is new: nearly every object a message
   leaves behind is kept (the log), and walking it again in the middle generation cost more than
   the young collections themselves (about 6 of 8 microseconds per ping). Frozen objects are still
-  freed by reference counting; only cycles among them would wait. So that such cycles (a dropped
-  Network, say) are not kept forever, everything is thawed for one full collection whenever the
-  frozen objects have grown THAW_GROWTH-fold since the last such collection. That collection
-  runs at the end of the Network operation during which the growth was seen (`settle`), not
-  from inside the collector, where waiting for CPython's own next full collection left the
-  middle generation unfrozen and walked again and again. Each object is walked a bounded number
-  of times (about 1/(THAW_GROWTH - 1) full walks instead of about seven; a full walk of a big
-  log costs about half a microsecond per object, and the engine's messages leave no dead cycles
-  to find) and memory held by dead cycles stays within that factor. An explicit `gc.collect()`
-  thaws everything first, so it still frees every dead cycle. A Network itself holds no
-  reference cycle, so a dropped one (its Lua states, its in-memory log) is freed at once by
-  reference counting, frozen or not.
+  freed by reference counting; only cycles among them would wait, and the engine's messages
+  leave none.
+
+So that dead cycles (user code can make them) are not kept forever, everything is thawed for
+one full collection once the frozen objects have grown THAW_GROWTH-fold since the last such
+collection, at an idle moment: after a notebook cell (`%load_ext ao_kernel` and the ao kernel
+register `idle`). A full collection walks every live object, about half a microsecond each once
+the log is big, and a log grows geometrically between them, so each object would be walked
+about once more in its life: measured, 15% of the time of 300,000 pings. Between cells that
+costs a pause instead of message throughput. Without cells (a script), or when a single cell
+lets the frozen objects grow BUSY_THAW_GROWTH-fold, the collection runs at the end of the
+Network operation that saw the growth (`settle`), never from inside the collector. Memory held
+by dead cycles stays within those factors. An explicit `gc.collect()` thaws everything first,
+so it still frees every dead cycle. A Network itself holds no reference cycle, so a dropped one
+(its Lua states, its in-memory log) is freed at once by reference counting, frozen or not.
 """
 
 from __future__ import annotations
@@ -34,10 +37,12 @@ import gc
 from typing import Any
 
 OPERATION_THRESHOLD = 10_000
-THAW_GROWTH = 8
+THAW_GROWTH = 4  # at an idle moment (after a cell)
+BUSY_THAW_GROWTH = 64  # in the middle of work (the end of a Network operation)
 THAW_FLOOR = 250_000  # below this many frozen objects, never bother thawing
 
-_state = {"installed": False, "walked": 0, "frozen": 0, "thawing": False, "due": False}
+_state = {"installed": False, "walked": 0, "frozen": 0, "thawing": False, "due": False,
+          "urgent": False}
 
 
 def collect_less_often() -> None:
@@ -52,11 +57,11 @@ def collect_less_often() -> None:
 
 def _after_collection(phase: str, info: dict[str, Any]) -> None:
     """After a collection: freeze the survivors, and once the frozen objects have grown
-    THAW_GROWTH-fold ask `settle` for a full collection of everything.
+    THAW_GROWTH-fold (BUSY_THAW_GROWTH-fold) ask `idle` (`settle`) for a full collection.
 
-    Survivors sit in the generation after the one collected (the oldest for a full collection),
-    which the last freeze left empty, so counting them is cheap (`gc.get_freeze_count` would
-    walk every frozen object)."""
+    Survivors sit in the generations after the one collected (the oldest for a full
+    collection), which the last freeze left empty, so counting them is cheap
+    (`gc.get_freeze_count` walks every frozen object, so it is asked only near a threshold)."""
     generation = info.get("generation", 0)
     if phase == "start":
         # CPython starts a full collection by itself only once the oldest generation's count
@@ -69,22 +74,38 @@ def _after_collection(phase: str, info: dict[str, Any]) -> None:
     if _state["thawing"]:
         if generation != 2:
             return  # wait for the full collection that walks what was thawed
-        _state["thawing"] = _state["due"] = False
+        _state["thawing"] = _state["due"] = _state["urgent"] = False
         _state["walked"] = _state["frozen"] = 0
-    elif _state["frozen"] > THAW_GROWTH * max(_state["walked"], THAW_FLOOR):
-        _state["due"] = True  # `settle` collects everything once the operation is over
-    survivors = len(gc.get_objects(min(generation + 1, 2)))
+    survivors = sum(len(gc.get_objects(g)) for g in range(min(generation + 1, 2), 3))
     _state["frozen"] += survivors
     if not _state["walked"]:
         _state["walked"] = survivors
+    limit = max(_state["walked"], THAW_FLOOR)
+    frozen = _state["frozen"]
+    if (frozen > THAW_GROWTH * limit and not _state["due"]) or (
+            frozen > BUSY_THAW_GROWTH * limit and not _state["urgent"]):
+        # The running count includes frozen objects freed since: count them for real (rare).
+        _state["frozen"] = frozen = gc.get_freeze_count() + survivors
+        _state["due"] = frozen > THAW_GROWTH * limit
+        _state["urgent"] = frozen > BUSY_THAW_GROWTH * limit
     gc.freeze()
 
 
 def settle() -> None:
-    """At the end of a Network operation: the full collection of everything (thawed) that
-    the growth of the frozen objects asked for, if it did; else nothing (a dict lookup)."""
+    """At the end of a Network operation: the full collection of everything (thawed) when
+    the frozen objects have grown BUSY_THAW_GROWTH-fold, else nothing (a dict lookup)."""
+    if _state["urgent"]:
+        _collect_all()
+
+
+def idle(*_: Any) -> None:
+    """At an idle moment (IPython's post_run_cell): the full collection of everything when
+    the frozen objects have grown THAW_GROWTH-fold."""
     if _state["due"]:
-        _state["due"] = False
-        gc.unfreeze()
-        _state["thawing"] = True
-        gc.collect()
+        _collect_all()
+
+
+def _collect_all() -> None:
+    gc.unfreeze()
+    _state["thawing"] = True
+    gc.collect()

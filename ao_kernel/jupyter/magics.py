@@ -19,6 +19,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Unicode
 
+from .. import gcpolicy
 from ..clock import parse_interval
 from ..errors import AoError, LuaError
 from ..message import Message, Result
@@ -485,6 +486,8 @@ def load_ipython_extension(ipython: Any) -> None:
     magics = AoMagics(ipython)
     ipython.register_magics(magics)
     _ = magics.net
+    if gcpolicy.idle not in ipython.events.callbacks["post_run_cell"]:
+        ipython.events.register("post_run_cell", gcpolicy.idle)  # full collections go here
 
 
 def magics_of(ipython: Any) -> AoMagics | None:

@@ -489,3 +489,10 @@ def test_rerunning_a_spawn_cell_reuses_the_process(capsys):
     assert net.send(first, action="Hi").result.messages[0].data == "v2"
     other = ip.run_line_magic("ao", "spawn greeter --new")
     assert other.id != first.id
+
+
+def test_the_extension_runs_due_full_collections_between_cells(shell: Any) -> None:
+    """Full garbage collections of the frozen log wait for an idle moment: after a cell."""
+    from ao_kernel import gcpolicy
+
+    assert shell.events.callbacks["post_run_cell"].count(gcpolicy.idle) == 1

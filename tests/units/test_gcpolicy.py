@@ -42,6 +42,7 @@ def test_survivors_of_every_collection_are_frozen_and_dead_cycles_are_still_free
     monkeypatch.setitem(gcpolicy._state, "frozen", 0)
     monkeypatch.setitem(gcpolicy._state, "thawing", False)
     monkeypatch.setitem(gcpolicy._state, "due", False)
+    monkeypatch.setitem(gcpolicy._state, "urgent", False)
     try:
         kept = [[i] for i in range(1000)]
         gc.collect(1)
@@ -63,14 +64,17 @@ def test_survivors_of_every_collection_are_frozen_and_dead_cycles_are_still_free
         assert watch() is not None  # a dead cycle among frozen objects waits...
 
         monkeypatch.setattr(gcpolicy, "THAW_FLOOR", 1)
-        monkeypatch.setitem(gcpolicy._state, "walked", 1)
+        monkeypatch.setitem(gcpolicy._state, "walked", gc.get_freeze_count() // 8 + 1)
+        monkeypatch.setitem(gcpolicy._state, "frozen", gc.get_freeze_count())
         gc.collect(1)  # ...until the frozen objects have grown enough: a full collection is due
-        assert gcpolicy._state["due"] and watch() is not None
-        gcpolicy.settle()  # at the end of the operation: everything thawed and walked once
+        assert gcpolicy._state["due"] and not gcpolicy._state["urgent"]
+        gcpolicy.settle()  # not at the end of an operation: that is for urgent ones
+        assert watch() is not None
+        gcpolicy.idle()  # at an idle moment: everything thawed and walked once
         assert watch() is None
         assert not gcpolicy._state["thawing"] and not gcpolicy._state["due"]
         assert gc.get_freeze_count() > 0 and kept[999] == [999]
-        gcpolicy.settle()  # nothing due: nothing happens
+        gcpolicy.idle()  # nothing due: nothing happens
 
         c, d = _Node(), _Node()
         c.other, d.other = d, c
@@ -101,9 +105,10 @@ def test_a_dropped_network_is_freed_at_once_even_when_frozen():
         gc.unfreeze()
 
 
-def test_a_due_full_collection_runs_when_the_network_operation_ends(monkeypatch):
-    """The collector only marks a full collection as due; the Network runs it after the
-    operation in which it became due, so that no collection waits inside the collector."""
+def test_an_urgent_full_collection_runs_when_the_network_operation_ends(monkeypatch):
+    """The collector only marks a full collection as wanted; one that is merely due waits for
+    an idle moment (after a cell), an urgent one runs after the Network operation in which it
+    became urgent, so that no collection runs inside the collector."""
     from ao_kernel import gcpolicy
 
     net = Network()
@@ -111,11 +116,32 @@ def test_a_due_full_collection_runs_when_the_network_operation_ends(monkeypatch)
     ran = []
     monkeypatch.setattr(gcpolicy.gc, "collect", lambda *a: ran.append(a) or 0)
     monkeypatch.setitem(gcpolicy._state, "due", True)
+    monkeypatch.setitem(gcpolicy._state, "urgent", False)
     try:
         proc.send("A")
-        assert ran == [()] and not gcpolicy._state["due"]
+        assert ran == []
+        gcpolicy._state["urgent"] = True
         proc.send("A")
         assert ran == [()]
     finally:
         gcpolicy._state["thawing"] = False
+        gc.unfreeze()
+
+
+def test_the_threshold_counts_only_frozen_objects_still_alive(monkeypatch):
+    """Frozen objects freed by reference counting (a dropped network) do not make a full
+    collection due: the running count is checked against the real one first."""
+    from ao_kernel import gcpolicy
+
+    Network()
+    monkeypatch.setattr(gcpolicy, "THAW_FLOOR", 1)
+    monkeypatch.setitem(gcpolicy._state, "walked", 10**6)
+    monkeypatch.setitem(gcpolicy._state, "frozen", 10**9)  # mostly freed long ago
+    monkeypatch.setitem(gcpolicy._state, "due", False)
+    monkeypatch.setitem(gcpolicy._state, "urgent", False)
+    try:
+        gc.collect(0)
+        assert not gcpolicy._state["due"] and not gcpolicy._state["urgent"]
+        assert gcpolicy._state["frozen"] == gc.get_freeze_count()
+    finally:
         gc.unfreeze()
