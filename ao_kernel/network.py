@@ -174,9 +174,10 @@ class Network(Journaled):
         known = ", ".join(sorted({i.name for i in procs.values() if i.name})) or "none"
         raise UnknownProcess(f"unknown process {key!r} (known names: {known})")
 
-    def _address(self, ref: Any, default: str) -> str:
+    def _address(self, ref: Any, default: str | None = None) -> str:
+        """The address a wallet, process or address names; None: `default`, else net.user's."""
         if ref is None:
-            return default
+            return self.user.address if default is None else default
         if isinstance(ref, (Wallet, Process)):
             return ref.id
         if isinstance(ref, str) and ref:
@@ -224,7 +225,7 @@ class Network(Journaled):
     def spawn(self, name: str | None = None, code: str | None = None, owner: Any = None,
               tags: Any = None, module: str | None = None, data: str | None = None) -> Process:
         """Spawn an aos process; `code`, if given, is then loaded with an Eval from the owner."""
-        owner_addr = self._address(owner, self.user.address)
+        owner_addr = self._address(owner)
         extra = normalize_tags(tags)
         parse_crons(extra)
         if code is not None:
@@ -266,7 +267,7 @@ class Network(Journaled):
     def _user_fields(self, action: str | None, data: Any, tags: Any,
                      sender: Any) -> tuple[str, TagList]:
         """The signer and tags of a message a user sends (checked, with ao's protocol tags)."""
-        owner = self._address(sender, self.user.address)
+        owner = self._address(sender)
         tag_list: TagList = []
         if action is not None:
             if not isinstance(action, str):
