@@ -21,8 +21,9 @@ So that dead cycles (user code can make them) are not kept forever, everything i
 one full collection once the frozen objects have grown THAW_GROWTH-fold since the last such
 collection, at an idle moment: after a notebook cell (`%load_ext ao_kernel` and the ao kernel
 register `idle`). A full collection walks every live object, about half a microsecond each once
-the log is big, and a log grows geometrically between them, so each object would be walked
-about once more in its life: measured, 15% of the time of 300,000 pings. Between cells that
+the log is big, and as the log keeps growing each collection walks more than all the objects
+made since the previous one, so each object is walked about once more in its life however far
+apart they are: measured, 15% of the time of 300,000 pings. Between cells that
 costs a pause instead of message throughput. Without cells (a script), or when a single cell
 lets the frozen objects grow BUSY_THAW_GROWTH-fold, the collection runs at the end of the
 Network operation that saw the growth (`settle`), never from inside the collector. Memory held
