@@ -23,6 +23,15 @@ CHECKPOINT_EVERY = 1000
 RECENT_MIN = 32  # after a rollback, snapshot if the replay since the last snapshot was longer
 REPLAY_BATCH = 64  # messages per Lua call when `history` replays
 HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay is this short
+# Taking a snapshot costs about 50 ns per byte of it. So that a process with a big state (a
+# full Inbox holds ~12 MB) does not spend most of its time snapshotting, checkpoints are
+# `checkpoint_every` messages apart for each whole CHECKPOINT_BYTES of the latest one (their
+# cost stays about a tenth of the messages'), and the extra snapshots after a rollback or
+# before hibernating wait for one replayed message per TAIL_BYTES bytes (a snapshot costs about
+# as much as replaying that many messages would). Snapshots are deterministic, so the positions
+# are too.
+CHECKPOINT_BYTES = 100_000
+TAIL_BYTES = 2000
 
 
 @dataclass(slots=True)
@@ -70,9 +79,9 @@ class ProcessRuntime:
 
     `history` holds the inputs of every successful message; `checkpoints` maps a history length
     to a snapshot of the state at that point (see `checkpoint.py`), taken every
-    `checkpoint_every` messages once a process has that many; `recent` is one more snapshot,
-    taken after a rollback or before hibernating. Rollback, dry-runs, time travel and waking
-    restore the nearest one and replay only what follows it.
+    `checkpoint_every` messages, or further apart when the state is big (see CHECKPOINT_BYTES);
+    `recent` is one more snapshot, taken after a rollback or before hibernating. Rollback,
+    dry-runs, time travel and waking restore the nearest one and replay only what follows it.
     """
 
     def __init__(self, modules: Mapping[str, str], env: tuple[Any, ...],
@@ -87,6 +96,9 @@ class ProcessRuntime:
         self.cost = 0.0  # running mean of seconds per evaluation (for parallel scheduling)
         self.checkpoints: dict[int, bytes] = {}
         self.recent: tuple[int, bytes] | None = None
+        self.snapshot_size = 0  # bytes of the last snapshot taken (see TAIL_BYTES)
+        self._last_checkpoint = (0, 0)  # (history length, bytes) of the latest checkpoint
+        self._failed_at = 0  # history length of the last checkpoint that could not be taken
         self.on_wake: Callable[[], None] | None = None
         self._runtime: Runtime | None = None
         from .checkpoint import boot
@@ -126,10 +138,8 @@ class ProcessRuntime:
         if self._runtime is None:
             return True
         n = len(self.history)
-        if n - self._nearest_snapshot(n)[0] > HIBERNATE_TAIL:
-            from .checkpoint import snapshot
-
-            blob = snapshot(self)
+        if n - self._nearest_snapshot(n)[0] > self._tail(HIBERNATE_TAIL):
+            blob = self._snapshot()
             if blob is None:
                 return False
             self.recent = (n, blob)
@@ -203,8 +213,36 @@ class ProcessRuntime:
     def _kept(self, args: MsgArgs) -> None:
         """A message was kept: remember its inputs, and take a checkpoint when one is due."""
         self.history.append(args)
-        if self.checkpoint_every and len(self.history) % self.checkpoint_every == 0:
+        if self.checkpoint_every and len(self.history) >= self._checkpoint_due():
             self.checkpoint()
+
+    def _checkpoint_due(self) -> int:
+        """The history length at which the next checkpoint is taken: `checkpoint_every` after
+        the latest one, times its size in CHECKPOINT_BYTES when it was big; after a failed one
+        (a pending Receive), `checkpoint_every` after the failure."""
+        at, size = self._last_checkpoint
+        due = at + self.checkpoint_every * max(1, size // CHECKPOINT_BYTES)
+        if self._failed_at >= due:
+            due = self._failed_at + self.checkpoint_every
+        return due
+
+    def _latest_checkpoint(self) -> None:
+        """Find the latest checkpoint again after checkpoints were dropped or copied."""
+        at = max(self.checkpoints, default=0)
+        self._last_checkpoint = (at, len(self.checkpoints[at]) if at else 0)
+
+    def _tail(self, floor: int) -> int:
+        """How many messages a replay may hold before an extra snapshot pays (TAIL_BYTES)."""
+        return max(floor, self.snapshot_size // TAIL_BYTES)
+
+    def _snapshot(self) -> bytes | None:
+        """A snapshot of the current state (None when impossible), its size remembered."""
+        from .checkpoint import snapshot
+
+        blob = snapshot(self)
+        if blob is not None:
+            self.snapshot_size = len(blob)
+        return blob
 
     def evaluate_many(self, batch: list[MsgArgs]) -> list[RawResult]:
         """Evaluate messages in order and keep them, as `evaluate` would one by one, with up to
@@ -214,7 +252,7 @@ class ProcessRuntime:
         while len(out) < len(batch):
             room = REPLAY_BATCH
             if self.checkpoint_every:  # never past a checkpoint: the state must be there
-                room = min(room, self.checkpoint_every - len(self.history) % self.checkpoint_every)
+                room = max(1, min(room, self._checkpoint_due() - len(self.history)))
             chunk = batch[len(out):len(out) + room]
             try:
                 flat = self.runtime.call(self._cu.handle_many, self.instruction_limit or 0,
@@ -258,6 +296,8 @@ class ProcessRuntime:
         n = len(self.history)
         self.history.pop()
         self.checkpoints.pop(n, None)
+        self._latest_checkpoint()
+        self._failed_at = min(self._failed_at, n - 1)
         if self.recent is not None and self.recent[0] >= n:
             self.recent = None
         self.rebuild()
@@ -265,23 +305,22 @@ class ProcessRuntime:
     def _remember_recent(self) -> None:
         """After a rollback, keep one extra snapshot of the current state (replacing the last
         such one) so that the next error nearby replays a few messages, not up to a thousand."""
-        from .checkpoint import snapshot
-
         n = len(self.history)
-        if n - self._nearest_snapshot(n)[0] < RECENT_MIN:
+        if n - self._nearest_snapshot(n)[0] < self._tail(RECENT_MIN):
             return
-        blob = snapshot(self)
+        blob = self._snapshot()
         if blob is not None:
             self.recent = (n, blob)
 
     def checkpoint(self) -> bool:
         """Snapshot the current state; False when it cannot be (a pending Receive, say)."""
-        from .checkpoint import snapshot
-
-        blob = snapshot(self)
+        n = len(self.history)
+        blob = self._snapshot()
         if blob is None:
+            self._failed_at = n
             return False
-        self.checkpoints[len(self.history)] = blob
+        self.checkpoints[n] = blob
+        self._last_checkpoint = (n, len(blob))
         return True
 
     def rebuild(self, upto: int | None = None, in_place: bool = True) -> None:
@@ -334,10 +373,13 @@ class ProcessRuntime:
         twin.memory_limit, twin.instruction_limit = self.memory_limit, self.instruction_limit
         twin.checkpoint_every = 0
         twin.cost = self.cost
+        twin.snapshot_size = self.snapshot_size
         twin.on_wake, twin._runtime = None, None
         twin.history = self.history[:n]
         twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
         twin.recent = self.recent if self.recent is not None and self.recent[0] <= n else None
+        twin._failed_at = 0
+        twin._latest_checkpoint()
         twin.rebuild()
         return twin
 

@@ -152,6 +152,34 @@ def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkey
     assert net.verify()[0].ok
 
 
+def test_checkpoints_of_a_big_state_are_further_apart():
+    """Snapshots cost time in proportion to their size: a big state is checkpointed less often
+    (one `checkpoint_every` per CHECKPOINT_BYTES of the latest checkpoint), and rollback, time
+    travel and verify stay exact."""
+    from ao_kernel.units.process_runtime import CHECKPOINT_BYTES
+
+    net = Network()
+    p = net.spawn("p", code="""
+      Big = {} for i = 1, 20000 do Big["k" .. i] = i end
+      N = 0
+      Handlers.add("Add", "Add", function() N = N + 1 end)
+      Handlers.add("Bad", "Bad", function() N = -1; error("bad") end)
+    """)
+    live = net.compute.runtimes[p.id]
+    live.checkpoint_every = 20
+    for _ in range(150):
+        net.send(p, action="Add")
+    first = min(live.checkpoints)
+    factor = len(live.checkpoints[first]) // CHECKPOINT_BYTES
+    assert factor >= 2
+    assert sorted(live.checkpoints) == list(range(first, 151, 20 * factor))
+    assert net.send(p, action="Bad").result.error is not None
+    assert p.get("N") == 150
+    adds = [m for m in p.log if m.action == "Add"]
+    assert p.at(adds[118].slot).get("N") == 119
+    assert net.verify()[0].ok
+
+
 def test_time_travel_and_rollback_with_a_pending_receive():
     net = Network()
     p = net.spawn("p", code="""
