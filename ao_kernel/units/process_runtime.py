@@ -26,11 +26,13 @@ HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay
 # Taking a snapshot costs about 50 ns per byte of it. So that a process with a big state (a
 # full Inbox holds ~12 MB) does not spend most of its time snapshotting, checkpoints are
 # `checkpoint_every` messages apart for each whole CHECKPOINT_BYTES of the latest one (their
-# cost stays about a tenth of the messages'), and the extra snapshots after a rollback or
-# before hibernating wait for one replayed message per TAIL_BYTES bytes (a snapshot costs about
-# as much as replaying that many messages would). Snapshots are deterministic, so the positions
-# are too.
+# cost stays about a tenth of the messages'), up to CHECKPOINT_SPREAD times (so that time
+# travel and rollback replay at most that many times more), and the extra snapshots after a
+# rollback or before hibernating wait for one replayed message per TAIL_BYTES bytes (a snapshot
+# costs about as much as replaying that many messages would). Snapshots are deterministic, so
+# the positions are too.
 CHECKPOINT_BYTES = 100_000
+CHECKPOINT_SPREAD = 16
 TAIL_BYTES = 2000
 
 
@@ -218,10 +220,11 @@ class ProcessRuntime:
 
     def _checkpoint_due(self) -> int:
         """The history length at which the next checkpoint is taken: `checkpoint_every` after
-        the latest one, times its size in CHECKPOINT_BYTES when it was big; after a failed one
-        (a pending Receive), `checkpoint_every` after the failure."""
+        the latest one, times its size in CHECKPOINT_BYTES (at most CHECKPOINT_SPREAD) when it
+        was big; after a failed one (a pending Receive), `checkpoint_every` after the failure."""
         at, size = self._last_checkpoint
-        due = at + self.checkpoint_every * max(1, size // CHECKPOINT_BYTES)
+        due = at + self.checkpoint_every * min(max(1, size // CHECKPOINT_BYTES),
+                                               CHECKPOINT_SPREAD)
         if self._failed_at >= due:
             due = self._failed_at + self.checkpoint_every
         return due
