@@ -64,6 +64,7 @@ Handlers.add("Work", "Work", function(msg)
 end)
 """
 TICK = 'Handlers.add("Tick", "Tick", function() Ticks = (Ticks or 0) + 1 end)'
+INBOX_CAP = 10_000  # aos keeps this many Inbox messages
 TOKEN_LUA = HERE.parent / "ao_kernel" / "lua" / "blueprints" / "token.lua"
 
 Timer = Callable[[], float]
@@ -275,6 +276,27 @@ def bench_errors(cfg: dict[str, Any]) -> dict[str, float]:
             "rollback_cost_ms": per_error_ms}
 
 
+def bench_inbox(cfg: dict[str, Any]) -> dict[str, float]:
+    """Messages no handler takes go to the Inbox (aos keeps the last 10,000): its state grows
+    to ~12 MB, which makes snapshots and garbage collection costly."""
+    net = Network()
+    proc = net.spawn("inbox")
+    alice = net.wallet("alice")
+    start = now()
+    for _ in range(INBOX_CAP):
+        net.send(proc, action="Note", data="hello", sender=alice)
+    fill = INBOX_CAP / (now() - start)
+
+    def more() -> float:
+        start = now()
+        for _ in range(cfg["n"]):
+            net.send(proc, action="Note", data="hello", sender=alice)
+        return cfg["n"] / (now() - start)
+    full = statistics.median(rounds_of(more, 3))
+    assert proc.get("#Inbox") == INBOX_CAP
+    return {"inbox_fill_msgs_per_s": fill, "inbox_full_msgs_per_s": full}
+
+
 def bench_kernel(cfg: dict[str, Any]) -> dict[str, float]:
     """A Lua cell (implicit `%%ao`) through jupyter_client and a real `ao` kernel."""
     from jupyter_client.manager import start_new_kernel
@@ -401,7 +423,8 @@ def bench_parallel(cfg: dict[str, Any]) -> dict[str, float]:
 
 BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     "baseline": bench_baseline, "ping": bench_ping, "pingpong": bench_pingpong,
-    "token": bench_token, "errors": bench_errors, "cron": bench_cron, "log": bench_log,
+    "token": bench_token, "errors": bench_errors, "inbox": bench_inbox, "cron": bench_cron,
+    "log": bench_log,
     "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
     "parallel": bench_parallel,
 }
@@ -438,6 +461,9 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
     ("errors10_msgs_per_s", "workload with 10% errors", "msg/s", (">=", 5_000), None),
     ("errors0_msgs_per_s", "  same handler, no errors", "msg/s", None, None),
     ("rollback_cost_ms", "  extra cost per error (rollback)", "ms", None, None),
+    ("inbox_fill_msgs_per_s", "unhandled messages into the Inbox, up to its 10,000", "msg/s",
+     None, None),
+    ("inbox_full_msgs_per_s", "  more, once it is full (oldest dropped)", "msg/s", None, None),
     ("ao_cell_round_trip_ms", "Lua cell (%%ao) round trip, real kernel", "ms", ("<=", 20), None),
     ("ao_explicit_cell_round_trip_ms", "  explicit `%%ao bench` cell", "ms", ("<=", 20), None),
     ("python_cell_round_trip_ms", "  %%python cell (kernel floor)", "ms", None, None),
@@ -459,7 +485,8 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
 PER_MESSAGE = {"ping_msgs_per_s", "pingpong_round_trips_per_s", "token_transfers_per_s",
                "token_msgs_per_s", "spawns_per_s_1000", "spawns_per_s_10000", "cron_msgs_per_s",
                "log_build_msgs_per_s", "replay_history_msgs_per_s", "replay_verify_msgs_per_s",
-               "errors10_msgs_per_s", "errors0_msgs_per_s"}
+               "errors10_msgs_per_s", "errors0_msgs_per_s", "inbox_fill_msgs_per_s",
+               "inbox_full_msgs_per_s"}
 
 
 def verdict(value: float, target: tuple[str, float] | None) -> str:
