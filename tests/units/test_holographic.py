@@ -180,6 +180,24 @@ def test_checkpoints_of_a_big_state_are_further_apart():
     assert net.verify()[0].ok
 
 
+def test_checkpoint_spacing_grows_at_most_checkpoint_spread_fold():
+    from ao_kernel.units.process_runtime import CHECKPOINT_BYTES, CHECKPOINT_SPREAD
+
+    net = Network()
+    p = net.spawn("p", code="""
+      Big = {} for i = 1, 150000 do Big[i] = "item " .. i end
+      Handlers.add("Add", "Add", function() N = (N or 0) + 1 end)
+    """)
+    live = net.compute.runtimes[p.id]
+    live.checkpoint_every = 4
+    for _ in range(140):
+        net.send(p, action="Add")
+    first = min(live.checkpoints)
+    assert len(live.checkpoints[first]) // CHECKPOINT_BYTES > CHECKPOINT_SPREAD
+    assert sorted(live.checkpoints) == list(range(first, 141, 4 * CHECKPOINT_SPREAD))
+    assert p.at(p.log[-3].slot).get("N") == 138
+
+
 def test_time_travel_and_rollback_with_a_pending_receive():
     net = Network()
     p = net.spawn("p", code="""
