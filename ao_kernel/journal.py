@@ -6,7 +6,6 @@ export and forking at a point all replay journaled operations, stopping at a cut
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +61,10 @@ class Journaled:
             for i, (op, args) in enumerate(ops):
                 if op in _MARKERS:
                     continue
-                markers = list(itertools.takewhile(lambda o: o[0] in _MARKERS, ops[i + 1:]))
+                end = i + 1
+                while end < len(ops) and ops[end][0] in _MARKERS:
+                    end += 1
+                markers = ops[i + 1:end]
                 cut = next((a["seq"] for m, a in markers if m == "cut"), None)
                 self.messenger.forced_interrupts.update(
                     a["seq"] for m, a in markers if m == "interrupted")
