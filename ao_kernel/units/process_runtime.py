@@ -187,7 +187,12 @@ class ProcessRuntime:
                                      *[to_lua(x) for x in flat])
 
     def evaluate(self, args: MsgArgs, keep: bool = True) -> RawResult:
-        """Evaluate one message; on error (or when not kept) restore the state before it."""
+        """Evaluate one message; on error (or when not kept) restore the state before it.
+
+        Before a message that is not kept (a dry-run), the state is snapshotted when the replay
+        since the nearest snapshot is long, so that restoring it after is quick."""
+        if not keep:
+            self._remember_recent()
         started = perf_counter()
         try:
             raw = self._call(args)

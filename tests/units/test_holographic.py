@@ -116,9 +116,27 @@ def test_verify_catches_a_live_state_changed_behind_the_logs_back(world):
     assert report.details["globals"] == ["Balances"]
 
 
-def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkeypatch):
+def count_evaluations(monkeypatch):
+    """Counts messages evaluated in Lua from now on, one by one or replayed in batches."""
     from ao_kernel.units.process_runtime import ProcessRuntime
 
+    calls = {"n": 0}
+    run, replay = ProcessRuntime._run, ProcessRuntime._replay_batches
+
+    def counting_run(self, args):
+        calls["n"] += 1
+        return run(self, args)
+
+    def counting_replay(self, history):
+        calls["n"] += len(history)
+        return replay(self, history)
+
+    monkeypatch.setattr(ProcessRuntime, "_run", counting_run)
+    monkeypatch.setattr(ProcessRuntime, "_replay_batches", counting_replay)
+    return calls
+
+
+def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkeypatch):
     net = Network()
     p = net.spawn("p", code="""
       N = 0
@@ -131,14 +149,7 @@ def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkey
         net.send(p, action="Add")
     assert sorted(live.checkpoints) == [100, 200, 300, 400]
 
-    calls = {"n": 0}
-    original = ProcessRuntime._run
-
-    def counting(self, args):
-        calls["n"] += 1
-        return original(self, args)
-
-    monkeypatch.setattr(ProcessRuntime, "_run", counting)
+    calls = count_evaluations(monkeypatch)
     assert net.send(p, action="Bad").result.error is not None
     assert calls["n"] <= 1 + 60 and p.get("N") == 450
     calls["n"] = 0
@@ -149,6 +160,26 @@ def test_checkpoints_bound_the_replay_for_rollback_dryrun_and_time_travel(monkey
     assert p.at(slot).get("N") == 250
     assert calls["n"] <= 60
     assert p.at(slot).eval("N").output == "250"
+    assert net.verify()[0].ok
+
+
+def test_repeated_dryruns_do_not_replay_the_log_again(monkeypatch):
+    """A dry-run snapshots a long replay tail first, so the dry-runs after it restore that
+    snapshot instead of replaying every message since the last checkpoint."""
+    net = Network()
+    p = net.spawn("p", code="""
+      N = 0
+      Handlers.add("Add", "Add", function() N = N + 1 end)
+      Handlers.add("Get", "Get", function(msg) N = N + 100; msg.reply({ Data = tostring(N) }) end)
+    """)
+    for _ in range(300):
+        net.send(p, action="Add")
+    calls = count_evaluations(monkeypatch)
+    for _ in range(3):
+        assert net.dryrun(p, action="Get").messages[0].data == "400"
+    net.send(p, action="Add")
+    assert net.dryrun(p, action="Get").messages[0].data == "401"
+    assert calls["n"] <= 3 + 1 + 1 + 1 and p.get("N") == 301  # the last replays the Add
     assert net.verify()[0].ok
 
 
