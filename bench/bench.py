@@ -297,6 +297,22 @@ def bench_inbox(cfg: dict[str, Any]) -> dict[str, float]:
     return {"inbox_fill_msgs_per_s": fill, "inbox_full_msgs_per_s": full}
 
 
+def bench_dryrun(cfg: dict[str, Any]) -> dict[str, float]:
+    """Read-only messages (how a token's Balance is read): each is evaluated and then undone."""
+    net = Network()
+    proc = net.spawn("counter", code=COUNTER + ' Handlers.add("Get", "Get", '
+                     'function(msg) msg.reply({ Data = tostring(N) }) end)')
+    for _ in range(cfg["n"] // 4):
+        net.send(proc, action="Inc")
+    latencies: list[float] = []
+    for _ in range(100):
+        start = now()
+        res = net.dryrun(proc, action="Get")
+        latencies.append(now() - start)
+    assert res.messages[0].data == str(cfg["n"] // 4)
+    return {"dryrun_median_ms": statistics.median(latencies) * 1000}
+
+
 def bench_kernel(cfg: dict[str, Any]) -> dict[str, float]:
     """A Lua cell (implicit `%%ao`) through jupyter_client and a real `ao` kernel."""
     from jupyter_client.manager import start_new_kernel
@@ -423,8 +439,8 @@ def bench_parallel(cfg: dict[str, Any]) -> dict[str, float]:
 
 BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     "baseline": bench_baseline, "ping": bench_ping, "pingpong": bench_pingpong,
-    "token": bench_token, "errors": bench_errors, "inbox": bench_inbox, "cron": bench_cron,
-    "log": bench_log,
+    "token": bench_token, "errors": bench_errors, "inbox": bench_inbox,
+    "dryrun": bench_dryrun, "cron": bench_cron, "log": bench_log,
     "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
     "parallel": bench_parallel,
 }
@@ -464,6 +480,7 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
     ("inbox_fill_msgs_per_s", "unhandled messages into the Inbox, up to its 10,000", "msg/s",
      None, None),
     ("inbox_full_msgs_per_s", "  more, once it is full (oldest dropped)", "msg/s", None, None),
+    ("dryrun_median_ms", "dry-run (read-only message, then undone)", "ms", None, None),
     ("ao_cell_round_trip_ms", "Lua cell (%%ao) round trip, real kernel", "ms", ("<=", 20), None),
     ("ao_explicit_cell_round_trip_ms", "  explicit `%%ao bench` cell", "ms", ("<=", 20), None),
     ("python_cell_round_trip_ms", "  %%python cell (kernel floor)", "ms", None, None),
