@@ -166,7 +166,7 @@ class Network(Journaled):
         key = ref.id if isinstance(ref, Process) else str(ref) if ref is not None else ""
         if key in procs:
             return key
-        named = [pid for pid, info in procs.items() if info.name == key]
+        named = self.messenger.named.get(key, [])
         if len(named) == 1:
             return named[0]
         if len(named) > 1:

@@ -143,7 +143,7 @@ class AoMagics(ViewCommands, Magics):
             return ref.id
         if ref in net.messenger.processes:
             return ref
-        named = [pid for pid, info in net.messenger.processes.items() if info.name == ref]
+        named = net.messenger.named.get(ref, [])
         if len(named) == 1:
             return named[0]
         if len(ref) == 43:

@@ -60,6 +60,7 @@ class Messenger:
         self.module_tags = module_tags
         self.queue: deque[Work] = deque()
         self.processes: dict[str, ProcessInfo] = {}
+        self.named: dict[str, list[str]] = {}  # process name -> ids, in spawn order
         self.messages: dict[str, Message] = {}
         self.wallet_inbox: dict[str, list[Message]] = {}
         self.forced_interrupts: set[int] = set()
@@ -111,9 +112,11 @@ class Messenger:
         pid = msg.id or ""
         msg.target = pid
         parent = msg.from_ if msg.from_ in self.processes else None
-        self.processes[pid] = ProcessInfo(
+        info = self.processes[pid] = ProcessInfo(
             id=pid, name=msg.tag("Name"), owner=msg.tag("From-Process") or msg.owner,
             module=msg.tag("Module") or "", tags=msg.tag_list, parent=parent)
+        if info.name is not None:
+            self.named.setdefault(info.name, []).append(pid)
 
     def _spawn(self, msg: Message) -> Message:
         info = self.processes[msg.id or ""]

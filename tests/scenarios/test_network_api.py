@@ -610,3 +610,20 @@ def test_changes_to_the_non_extractable_tags_apply_from_the_next_message():
     p.eval('ao.nonExtractableTags = { "Data-Protocol" }')
     net.send(p, action="Look", tags={"Colour": "green"})
     assert p.get("Seen") == "green"
+
+
+def test_processes_are_found_by_name_and_shared_names_explain_themselves():
+    from ao_kernel import UnknownProcess
+
+    net = Network()
+    first = net.spawn("twin")
+    net.spawn("twin")
+    solo = net.spawn("solo")
+    assert net.process("solo").id == solo.id
+    assert net.send("solo", action="Ping").process == solo.id
+    with pytest.raises(UnknownProcess, match="more than one process is named 'twin'; use its id"):
+        net.process("twin")
+    assert net.process(first.id).id == first.id
+    known = r"unknown process 'nobody' \(known names: solo, twin\)"
+    with pytest.raises(UnknownProcess, match=known):
+        net.process("nobody")
