@@ -125,8 +125,8 @@ class Messenger:
             crons = parse_crons(msg.tag_list)
         except ValueError:
             crons = []
-        sched = self.su.register(pid, [])
-        sched.crons = crons
+        self.su.register(pid, [])
+        self.su.set_crons(pid, crons)
         env = (pid, msg.owner, msg.tag_list, module, self.address, self.module_tags(module))
         self.cu.boot(pid, self.libraries(module), env, parse_memory(msg.tag("Memory-Limit")))
         self.su.assign(pid, msg)

@@ -75,14 +75,27 @@ class Scheduler:
         self.ids = ids
         self.address = address
         self.schedules: dict[str, ProcessSchedule] = {}
+        # The schedules with crons, in spawn order: the clock asks only these (most processes
+        # have none, and a day of 1-second crons asks 86,400 times).
+        self.with_crons: dict[str, ProcessSchedule] = {}
 
     def register(self, pid: str, tags: TagList) -> ProcessSchedule:
         """Open the log of a new process (its Process message will take nonce 0)."""
-        sched = ProcessSchedule(pid=pid, last_chain=first_link(pid), crons=parse_crons(tags),
+        sched = ProcessSchedule(pid=pid, last_chain=first_link(pid),
                                 origin_ms=self.clock.now, origin_height=self.clock.height,
                                 cron_cursor=self.clock.now)
         self.schedules[pid] = sched
+        self.set_crons(pid, parse_crons(tags))
         return sched
+
+    def set_crons(self, pid: str, crons: list[CronSpec]) -> None:
+        """Give a registered process its crons (from its Process message's tags)."""
+        sched = self.schedules[pid]
+        sched.crons = crons
+        if crons:
+            self.with_crons[pid] = sched
+        else:
+            self.with_crons.pop(pid, None)
 
     def knows(self, pid: str) -> bool:
         """True when `pid` is a process scheduled here."""
@@ -122,7 +135,7 @@ class Scheduler:
     def next_cron_time(self, until: int) -> int | None:
         """The earliest instant in (cursor, until] at which some process has a cron due."""
         best: int | None = None
-        for sched in self.schedules.values():
+        for sched in self.with_crons.values():
             for spec in sched.crons:
                 t = self._next_fire(sched, spec)
                 if t is not None and t <= until and (best is None or t < best):
@@ -132,7 +145,7 @@ class Scheduler:
     def crons_at(self, t: int) -> list[tuple[str, CronSpec]]:
         """Crons due at instant t, process by process; blocks first, then by interval."""
         due: list[tuple[str, CronSpec]] = []
-        for pid, sched in self.schedules.items():
+        for pid, sched in self.with_crons.items():
             mine = [s for s in sched.crons if self._next_fire(sched, s) == t]
             mine.sort(key=lambda s: (0, 0) if s.blocks is not None else (1, s.ms or 0))
             due.extend((pid, s) for s in mine)
@@ -140,7 +153,7 @@ class Scheduler:
 
     def mark_fired(self, t: int) -> None:
         """Record that every cron at instants <= t has fired."""
-        for sched in self.schedules.values():
+        for sched in self.with_crons.values():
             if sched.cron_cursor < t:
                 sched.cron_cursor = t
 

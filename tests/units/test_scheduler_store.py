@@ -86,3 +86,21 @@ def test_store_reads_chosen_columns_and_names_unknown_ones():
     assert rows == [{"seq": 1, "data": "caf\udce9", "slot": 0}]
     with pytest.raises(ValueError, match="unknown log columns: nope"):
         store.rows(PID, columns=("seq", "nope"))
+
+
+def test_only_processes_with_crons_are_asked_when_the_clock_moves():
+    clock = VirtualClock(start_ms=0)
+    su = Scheduler(clock, IdFactory(0), "su")
+    idle = [IdFactory(5).next("idle", i) for i in range(50)]
+    for pid in idle[:25]:
+        su.register(pid, [])
+    su.register(PID, [("Cron-Interval", "10-seconds"), ("Cron-Tag-Action", "T")])
+    for pid in idle[25:]:
+        su.register(pid, [])
+        su.set_crons(pid, [])
+    assert list(su.with_crons) == [PID]  # what next_cron_time, crons_at and mark_fired walk
+    fired = []
+    while (t := su.next_cron_time(60_000)) is not None:
+        fired += [(t, pid) for pid, _ in su.crons_at(t)]
+        su.mark_fired(t)
+    assert fired == [(t, PID) for t in range(10_000, 60_001, 10_000)]
