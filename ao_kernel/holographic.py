@@ -17,6 +17,7 @@ import pandas as pd
 from .errors import LuaError
 from .ids import b64url, b64url_decode
 from .message import Message, Result, first_tag
+from .store.jsontext import dumps
 from .units.messenger import INTERRUPTED, STRIP_FOR_CU
 from .units.process_runtime import CHECKPOINT_EVERY, ProcessRuntime
 from .units.scheduler import first_link, next_link
@@ -199,7 +200,7 @@ def _plainly_same(raw: Any, row: dict[str, Any]) -> bool:
         return row["error"] is not None and '"error": null' not in stored
     if not ok_then or raw.output != row["output"]:
         return False
-    return f'"output": {json.dumps(raw.output, ensure_ascii=True)}, "prompt"' in stored
+    return f'"output": {dumps(raw.output)}, "prompt"' in stored
 
 
 def _stored_outcome(res: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import AoError
 from ..message import Message, Result
+from .jsontext import dumps
 
 FORMAT = "ao_kernel-log"
 SCHEMA_VERSION = 1
@@ -66,11 +67,11 @@ def result_record(res: Result | None) -> str | None:
         return {"target": m.target, "data": m.data, "anchor": m.anchor, "tags": m.tag_list,
                 "pushed": m.pushed.id if m.pushed else None}
 
-    return json.dumps({
+    return dumps({
         "output": res.output, "prompt": res.prompt, "error": res.error,
         "messages": [entry(m) for m in res.messages], "spawns": [entry(m) for m in res.spawns],
         "assignments": res.assignments,
-    }, ensure_ascii=True)
+    })
 
 
 def _row(msg: Message) -> tuple[Any, ...]:
@@ -78,7 +79,7 @@ def _row(msg: Message) -> tuple[Any, ...]:
     return (
         msg.seq, msg.id, msg.process, msg.slot, msg.timestamp, msg.block_height,
         msg.hash_chain, msg.assignment_id, msg.target, msg.owner, msg.from_, msg.action,
-        json.dumps(msg.tag_list, ensure_ascii=True), _text(msg.data), int(msg.cron),
+        dumps(msg.tag_list), _text(msg.data), int(msg.cron),
         msg.kind, msg.pushed_for, _text(res.output) if res else None,
         _text(res.error) if res else None, result_record(res),
     )
@@ -164,7 +165,7 @@ class LogStore:
             return
         with self.db:
             self.db.execute("INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
-                            (self._ops, op, json.dumps(args, ensure_ascii=True)))
+                            (self._ops, op, dumps(args)))
 
     def ops(self) -> list[tuple[str, dict[str, Any]]]:
         """The journal, oldest first."""
@@ -211,7 +212,7 @@ class LogStore:
             if self._pending_ops:
                 self.db.executemany(
                     "INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
-                    [(n, op, json.dumps(args, ensure_ascii=True))
+                    [(n, op, dumps(args))
                      for n, op, args in self._pending_ops])
             self.db.executemany(f"INSERT INTO log VALUES ({marks})",
                                 [_row(msg) for msg in self._pending])
@@ -222,6 +223,13 @@ class LogStore:
              columns: tuple[str, ...] = _COLUMNS) -> list[dict[str, Any]]:
         """Rows in order, optionally for one process; `evaluated` leaves out wallet deliveries.
         `columns` picks fewer columns (SQLite decoding text is most of the cost)."""
+        return [dict(zip(columns, row, strict=True))
+                for row in self.records(process, evaluated, columns)]
+
+    def records(self, process: str | None = None, evaluated: bool = True,
+                columns: tuple[str, ...] = _COLUMNS) -> list[tuple[Any, ...]]:
+        """`rows` as tuples of the `columns` values (cheaper to build, and what a DataFrame
+        is made from)."""
         unknown = set(columns) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown log columns: {', '.join(sorted(unknown))}")
@@ -236,14 +244,14 @@ class LogStore:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY seq"
-        out = []
-        text_columns = [key for key in _TEXT_COLUMNS if key in columns]
-        for row in self.db.execute(sql, args):
-            record = dict(zip(columns, row, strict=True))
-            for key in text_columns:
-                if type(record[key]) is bytes:
-                    record[key] = _untext(record[key])
-            out.append(record)
+        out = self.db.execute(sql, args).fetchall()
+        for key in _TEXT_COLUMNS:  # text holding raw bytes was stored as a BLOB: back to text
+            if key not in columns:
+                continue
+            k = columns.index(key)
+            for i in [i for i, row in enumerate(out) if type(row[k]) is bytes]:
+                row = out[i]
+                out[i] = (*row[:k], _untext(row[k]), *row[k + 1:])
         return out
 
     def count(self) -> int:

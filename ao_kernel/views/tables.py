@@ -17,33 +17,37 @@ RESULT_COLUMNS = ["id", "process", "slot", "timestamp", "action", "output", "err
                   "spawns", "assignments", "targets"]
 
 
+_STORED = tuple("from_" if c == "from" else c for c in MESSAGE_COLUMNS)  # the log's names
+
+
 def messages_frame(store: LogStore) -> pd.DataFrame:
     """One row per evaluated message (scheduled messages and crons), in evaluation order."""
-    rows = store.rows()
-    frame = pd.DataFrame(rows)
-    if frame.empty:
+    records = store.records(columns=_STORED)
+    if not records:
         return pd.DataFrame(columns=MESSAGE_COLUMNS)
-    frame = frame.rename(columns={"from_": "from"})
-    frame["tags"] = [first_tag_map(json.loads(t)) for t in frame["tags"]]
+    frame = pd.DataFrame.from_records(records, columns=MESSAGE_COLUMNS)
+    # Every row's tags in one JSON call (the stored lists, joined into one list).
+    stored = json.loads("[" + ",".join(frame["tags"]) + "]")
+    frame["tags"] = [first_tag_map(tags) for tags in stored]
     frame["cron"] = frame["cron"].astype(bool)
     frame["slot"] = frame["slot"].astype("Int64")
-    return frame[MESSAGE_COLUMNS].reset_index(drop=True)
+    return frame
 
 
 def results_frame(store: LogStore) -> pd.DataFrame:
     """One row per evaluated message with what it produced: counts and the targets it sent to."""
+    rows = store.records(columns=("id", "process", "slot", "timestamp", "action", "output",
+                                  "error", "result"))
+    # Every stored result in one JSON call (absent ones as null).
+    results = json.loads("[" + ",".join(row[7] or "null" for row in rows) + "]")
     records = []
-    for row in store.rows():
-        res = json.loads(row["result"]) if row["result"] else {}
-        records.append({
-            "id": row["id"], "process": row["process"], "slot": row["slot"],
-            "timestamp": row["timestamp"], "action": row["action"], "output": row["output"],
-            "error": row["error"], "messages": len(res.get("messages", [])),
-            "spawns": len(res.get("spawns", [])),
-            "assignments": len(res.get("assignments", [])),
-            "targets": [m["target"] for m in res.get("messages", []) if m.get("target")],
-        })
-    frame = pd.DataFrame(records, columns=RESULT_COLUMNS)
+    for row, res in zip(rows, results, strict=True):
+        res = res or {}
+        sent = res.get("messages", [])
+        records.append((*row[:7], len(sent), len(res.get("spawns", [])),
+                        len(res.get("assignments", [])),
+                        [m["target"] for m in sent if m.get("target")]))
+    frame = pd.DataFrame.from_records(records, columns=RESULT_COLUMNS)
     frame["slot"] = frame["slot"].astype("Int64")
     return frame
 
