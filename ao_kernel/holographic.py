@@ -6,11 +6,13 @@ Time travel (`Process.at`), state over time (`Process.history`) and verification
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 
@@ -28,42 +30,76 @@ if TYPE_CHECKING:
     from .network import Network
 
 
-def _entries(net: Network, pid: str, slot: int | None = None,
-             time: int | None = None) -> list[Message]:
-    """The log of `pid` up to (and including) a slot or an instant."""
-    log = net.messenger.processes[pid].log
+@dataclass
+class _LogIndex:
+    """Running facts about one process's log, which only grows: where each slot is, how many
+    kept (successful) messages each prefix holds, and the timestamps (which never go back: the
+    SU stamps the virtual clock, which only moves forward). A view at a slot or an instant then
+    finds its place without walking a long log again."""
+
+    seen: int = 0
+    slots: dict[int, int] = field(default_factory=dict)  # slot -> position in the log
+    kept: list[int] = field(default_factory=list)  # kept messages among the first i + 1
+    times: list[int] = field(default_factory=list)
+
+    def update(self, log: list[Message]) -> None:
+        kept = self.kept[-1] if self.kept else 0
+        for i in range(self.seen, len(log)):
+            msg = log[i]
+            if msg.slot is not None:
+                self.slots[msg.slot] = i
+            if msg.result is not None and msg.result.error is None:
+                kept += 1
+            self.kept.append(kept)
+            self.times.append(msg.timestamp or 0)
+        self.seen = len(log)
+
+
+_indexes: WeakKeyDictionary[Any, dict[str, _LogIndex]] = WeakKeyDictionary()
+
+
+def _log_index(net: Network, pid: str) -> _LogIndex:
+    index = _indexes.setdefault(net.messenger, {}).setdefault(pid, _LogIndex())
+    index.update(net.messenger.processes[pid].log)
+    return index
+
+
+def _prefix(net: Network, pid: str, slot: int | None = None, time: int | None = None) -> int:
+    """How many entries of `pid`'s log come up to (and including) a slot or an instant."""
+    index = _log_index(net, pid)
     if slot is not None:
-        for i, msg in enumerate(log):
-            if msg.slot == slot:
-                return log[: i + 1]
-        raise ValueError(f"process {pid} has no slot {slot} (its slots are 0..{_last_slot(log)})")
+        at = index.slots.get(slot) if isinstance(slot, int) else None
+        if at is None:
+            log = net.messenger.processes[pid].log
+            raise ValueError(
+                f"process {pid} has no slot {slot} (its slots are 0..{_last_slot(log)})")
+        return at + 1
     if time is not None:
-        return [m for m in log if (m.timestamp or 0) <= time]
-    return list(log)
+        return bisect.bisect_right(index.times, time)
+    return index.seen
 
 
-def _last_slot(log: list[Message]) -> int:
-    slots = [m.slot for m in log if m.slot is not None]
-    return slots[-1] if slots else -1
-
-
-def replay(net: Network, pid: str, entries: list[Message]) -> ProcessRuntime:
-    """A fresh runtime at the state after `entries`, a prefix of the process's log (errored
-    messages change nothing): the nearest checkpoint, then a replay of what follows it."""
-    kept = sum(1 for m in entries if m.result is not None and m.result.error is None)
-    return net.compute.runtimes[pid].state_at(kept)
+def _last_slot(log: list[Message], end: int | None = None) -> int:
+    """The last slot among the first `end` entries of a log (all by default); -1 if none."""
+    for i in range((len(log) if end is None else end) - 1, -1, -1):
+        if log[i].slot is not None:
+            return log[i].slot
+    return -1
 
 
 class ProcessView:
     """A read-only view of a process as it was right after one slot, rebuilt by replay."""
 
-    def __init__(self, net: Network, pid: str, entries: list[Message]) -> None:
+    def __init__(self, net: Network, pid: str, count: int) -> None:
+        """The view after the first `count` entries of the process's log (errored messages
+        change nothing): the nearest checkpoint, then a replay of what follows it."""
         self._net = net
         self.id = pid
-        last = entries[-1] if entries else None
-        self.slot = _last_slot(entries) if entries else None
-        self.timestamp = last.timestamp if last else None
-        self._runtime = replay(net, pid, entries)
+        log = net.messenger.processes[pid].log
+        self.slot = _last_slot(log, count) if count else None
+        self.timestamp = log[count - 1].timestamp if count else None
+        kept = _log_index(net, pid).kept[count - 1] if count else 0
+        self._runtime = net.compute.runtimes[pid].state_at(kept)
 
     def get(self, expression: str) -> Any:
         """Read a Lua expression from the past state."""
@@ -95,7 +131,7 @@ def view_at(net: Network, pid: str, slot: int | None = None,
     """The process right after `slot` (or after the last message at or before `time`)."""
     if (slot is None) == (time is None):
         raise TypeError("give either a slot or time=<ms>")
-    return ProcessView(net, pid, _entries(net, pid, slot=slot, time=time))
+    return ProcessView(net, pid, _prefix(net, pid, slot=slot, time=time))
 
 
 def history(net: Network, pid: str, expression: str) -> pd.Series:

@@ -62,6 +62,29 @@ def test_at_slot_and_time_match_the_live_state_then(world):
         bank.at()
 
 
+def test_views_keep_up_with_a_growing_log(world):
+    """A view finds its slot or instant from an index of the log, kept up to date as the log
+    grows (crons take no slot, failed messages change nothing)."""
+    net, bank, alice, _ = world
+    before = bank.at(3).get("Balances")
+    total = sum(bank.get("Balances").values())
+    for _ in range(3):
+        m = net.send(bank, action="Deposit", tags={"Quantity": "10"}, sender=alice)
+        net.send(bank, action="Fail")
+        net.advance("1-minute")
+        total += 10
+        assert sum(bank.at(m.slot).get("Balances").values()) == total
+        assert bank.at(m.slot).slot == m.slot
+        assert bank.at(time=net.now).get("Ticks") == bank.get("Ticks")
+    assert bank.at(3).get("Balances") == before
+    last = bank.log[-1]
+    assert last.cron and last.slot is None
+    assert bank.at(time=last.timestamp).timestamp == last.timestamp
+    top = max(m.slot for m in bank.log if m.slot is not None)
+    with pytest.raises(ValueError, match=f"has no slot {top + 100} \\(its slots are 0..{top}\\)"):
+        bank.at(top + 100)
+
+
 def test_history_is_one_value_per_message(world):
     net, bank, alice, _ = world
     series = bank.history(f'Balances["{alice.address}"]')
