@@ -15,6 +15,12 @@ from . import parallel
 from .process_runtime import MsgArgs, ProcessRuntime, RawResult
 
 RESIDENT = 256  # processes whose Lua state stays in memory (the most recently used ones)
+# A process whose state comes (back) into memory joins the resident set as the next to leave,
+# and moves up only when it is used again; one in ADMIT_AT_TOP comes in at the top instead.
+# This is "bimodal insertion" (Qureshi et al., ISCA 2007): messages going round more processes
+# than stay resident then keep most of them in memory (about resident/N of the uses hit, where
+# least-recently-used order keeps none), and a working set that changes still takes over.
+ADMIT_AT_TOP = 32
 
 
 def count_setting(name: str, value: Any) -> int:
@@ -25,10 +31,10 @@ def count_setting(name: str, value: Any) -> int:
 
 
 def _woken(unit: weakref.ref[ComputeUnit], pid: str) -> None:
-    """A hibernated process was rebuilt: its unit marks it as just used."""
+    """A hibernated process was rebuilt: it is resident again."""
     cu = unit()
     if cu is not None:
-        cu._mark(pid)
+        cu._admit(pid)
 
 
 class ComputeUnit:
@@ -42,8 +48,11 @@ class ComputeUnit:
             "workers", workers)
         self.resident = RESIDENT if resident is None else count_setting("resident", resident)
         self.runtimes: dict[str, ProcessRuntime] = {}
-        self._live: OrderedDict[str, None] = OrderedDict()  # least recently used first
+        # Resident processes, next to leave first; the value says whether the process was
+        # used since it came in (see ADMIT_AT_TOP).
+        self._live: OrderedDict[str, bool] = OrderedDict()
         self._live_lock = threading.Lock()
+        self._admitted = 0
 
     @property
     def batch_limit(self) -> int:
@@ -57,26 +66,61 @@ class ComputeUnit:
                             self.instruction_limit)
         pr.on_wake = partial(_woken, weakref.ref(self), pid)  # weak: no reference cycle
         self.runtimes[pid] = pr
-        self._touch([pid])
+        self._admit(pid)
+        self._make_room([pid])
 
-    def _mark(self, pid: str) -> None:
+    def _admit(self, pid: str, used: bool = False) -> None:
+        """A process's Lua state is in memory (again): it joins the resident set, as the next
+        to leave, or one time in ADMIT_AT_TOP as the most recently used."""
         with self._live_lock:
-            self._live[pid] = None
-            self._live.move_to_end(pid)
+            if pid in self._live:
+                return
+            self._admitted += 1
+            self._live[pid] = used
+            if self._admitted % ADMIT_AT_TOP:
+                self._live.move_to_end(pid, last=False)
+
+    def _use(self, pid: str) -> None:
+        """A process is used: the first use since it came in leaves it where it joined, a
+        later one makes it the most recently used."""
+        with self._live_lock:
+            used = self._live.get(pid)
+            if used is None:
+                pass
+            elif used:
+                self._live.move_to_end(pid)
+                return
+            else:
+                self._live[pid] = True
+                return
+        self._admit(pid, used=True)  # asleep: the use about to come wakes it
 
     def _touch(self, pids: list[str]) -> None:
-        """Mark processes as just used and hibernate the least recently used ones beyond
-        `resident` (never one of `pids`). Called on the host's thread only."""
+        """Mark processes as used and hibernate others beyond `resident` (never one of
+        `pids`). Called on the host's thread only."""
         for pid in pids:
-            self._mark(pid)
-        keep = set(pids)
-        tries = len(self._live)
-        while len(self._live) > self.resident and tries > 0:
-            tries -= 1
-            with self._live_lock:
-                pid, _ = self._live.popitem(last=False)
-            if pid in keep or not self.runtimes[pid].hibernate():
-                self._mark(pid)  # in use, or cannot sleep now (a pending Receive)
+            self._use(pid)
+        self._make_room(pids)
+
+    def _make_room(self, keep: list[str]) -> None:
+        """Hibernate processes, next to leave first, until at most `resident` stay (never one
+        of `keep`; one that cannot sleep now, with a pending Receive, moves to the top)."""
+        if len(self._live) <= self.resident:
+            return
+        spared = set(keep)
+        with self._live_lock:
+            order = list(self._live)
+        for pid in order:
+            if len(self._live) <= self.resident:
+                return
+            if pid in spared:
+                continue
+            if self.runtimes[pid].hibernate():
+                with self._live_lock:
+                    self._live.pop(pid, None)
+            else:
+                with self._live_lock:
+                    self._live.move_to_end(pid)
 
     def evaluate(self, pid: str, args: MsgArgs) -> RawResult:
         """Evaluate a scheduled message (or cron) and keep its effects unless it errors."""

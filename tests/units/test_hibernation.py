@@ -1,4 +1,5 @@
-"""Idle processes hibernate: only the most recently used keep a Lua state; results unchanged."""
+"""Idle processes hibernate: only some keep a Lua state (see ComputeUnit._admit); results
+unchanged."""
 
 from ao_kernel import Network
 
@@ -94,3 +95,51 @@ def test_hibernated_processes_use_little_memory():
     assert procs[0].get("Count") == 0  # wakes the oldest; another one goes to sleep
     assert not procs[0].asleep
     assert sum(not p.asleep for p in procs) <= 4
+
+
+def _count_wakes(monkeypatch):
+    from ao_kernel.units.process_runtime import ProcessRuntime
+
+    wakes = {"n": 0}
+    rebuild = ProcessRuntime.rebuild
+
+    def counting(self, *args, **kwargs):
+        if self.asleep:
+            wakes["n"] += 1
+        return rebuild(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessRuntime, "rebuild", counting)
+    return wakes
+
+
+def test_messages_going_round_more_processes_than_stay_resident_find_most_awake(monkeypatch):
+    """A process that comes into memory is the next to leave until used again, so a round of
+    12 processes with 8 resident wakes about 12 - 8 + 1 of them, not all 12."""
+    net = Network(resident=8)
+    procs = [net.spawn(f"c{i}", code=COUNTER) for i in range(12)]
+    for _ in range(3):
+        for p in procs:
+            net.send(p, "Inc")
+    wakes = _count_wakes(monkeypatch)
+    for p in procs:
+        net.send(p, "Inc")
+    assert wakes["n"] <= 6
+    assert sum(not p.asleep for p in procs) <= 8
+    assert [p.get("Count") for p in procs] == [4] * 12
+
+
+def test_a_new_working_set_takes_over(monkeypatch):
+    net = Network(resident=4)
+    old = [net.spawn(f"old{i}", code=COUNTER) for i in range(4)]
+    new = [net.spawn(f"new{i}", code=COUNTER) for i in range(4)]
+    for _ in range(3):
+        for p in old:
+            net.send(p, "Inc")
+    for _ in range(3):
+        for p in new:
+            net.send(p, "Inc")
+    wakes = _count_wakes(monkeypatch)
+    for p in new:
+        net.send(p, "Inc")
+    assert wakes["n"] == 0
+    assert all(p.asleep for p in old) and not any(p.asleep for p in new)
