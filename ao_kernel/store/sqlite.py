@@ -223,13 +223,33 @@ class LogStore:
              columns: tuple[str, ...] = _COLUMNS) -> list[dict[str, Any]]:
         """Rows in order, optionally for one process; `evaluated` leaves out wallet deliveries.
         `columns` picks fewer columns (SQLite decoding text is most of the cost)."""
-        return [dict(zip(columns, row, strict=True))
-                for row in self.records(process, evaluated, columns)]
+        out = []
+        text_columns = [key for key in _TEXT_COLUMNS if key in columns]
+        for row in self._select(process, evaluated, columns):
+            record = dict(zip(columns, row, strict=True))
+            for key in text_columns:
+                if type(record[key]) is bytes:
+                    record[key] = _untext(record[key])
+            out.append(record)
+        return out
 
     def records(self, process: str | None = None, evaluated: bool = True,
                 columns: tuple[str, ...] = _COLUMNS) -> list[tuple[Any, ...]]:
         """`rows` as tuples of the `columns` values (cheaper to build, and what a DataFrame
         is made from)."""
+        out = self._select(process, evaluated, columns).fetchall()
+        for key in _TEXT_COLUMNS:  # text holding raw bytes was stored as a BLOB: back to text
+            if key not in columns:
+                continue
+            k = columns.index(key)
+            for i in [i for i, row in enumerate(out) if type(row[k]) is bytes]:
+                row = out[i]
+                out[i] = (*row[:k], _untext(row[k]), *row[k + 1:])
+        return out
+
+    def _select(self, process: str | None, evaluated: bool,
+                columns: tuple[str, ...]) -> sqlite3.Cursor:
+        """The cursor over the chosen log rows, in order (see `rows`)."""
         unknown = set(columns) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown log columns: {', '.join(sorted(unknown))}")
@@ -243,16 +263,7 @@ class LogStore:
             where.append("kind != 'wallet'")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY seq"
-        out = self.db.execute(sql, args).fetchall()
-        for key in _TEXT_COLUMNS:  # text holding raw bytes was stored as a BLOB: back to text
-            if key not in columns:
-                continue
-            k = columns.index(key)
-            for i in [i for i, row in enumerate(out) if type(row[k]) is bytes]:
-                row = out[i]
-                out[i] = (*row[:k], _untext(row[k]), *row[k + 1:])
-        return out
+        return self.db.execute(sql + " ORDER BY seq", args)
 
     def count(self) -> int:
         """How many log rows are stored (flushed or not)."""

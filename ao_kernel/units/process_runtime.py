@@ -101,6 +101,7 @@ class ProcessRuntime:
         self.snapshot_size = 0  # bytes of the last snapshot taken (see TAIL_BYTES)
         self._last_checkpoint = (0, 0)  # (history length, bytes) of the latest checkpoint
         self._failed_at = 0  # history length of the last checkpoint that could not be taken
+        self._due: tuple[int, int] | None = None  # (checkpoint_every, _checkpoint_due()) cached
         self.on_wake: Callable[[], None] | None = None
         self._runtime: Runtime | None = None
         from .checkpoint import boot
@@ -220,8 +221,13 @@ class ProcessRuntime:
     def _kept(self, args: MsgArgs) -> None:
         """A message was kept: remember its inputs, and take a checkpoint when one is due."""
         self.history.append(args)
-        if self.checkpoint_every and len(self.history) >= self._checkpoint_due():
-            self.checkpoint()
+        every = self.checkpoint_every
+        if every:
+            due = self._due
+            if due is None or due[0] != every:
+                due = self._due = (every, self._checkpoint_due())
+            if len(self.history) >= due[1]:
+                self.checkpoint()
 
     def _checkpoint_due(self) -> int:
         """The history length at which the next checkpoint is taken: `checkpoint_every` after
@@ -238,6 +244,7 @@ class ProcessRuntime:
         """Find the latest checkpoint again after checkpoints were dropped or copied."""
         at = max(self.checkpoints, default=0)
         self._last_checkpoint = (at, len(self.checkpoints[at]) if at else 0)
+        self._due = None
 
     def _tail(self, floor: int) -> int:
         """How many messages a replay may hold before an extra snapshot pays (TAIL_BYTES)."""
@@ -306,6 +313,7 @@ class ProcessRuntime:
         self.checkpoints.pop(n, None)
         self._latest_checkpoint()
         self._failed_at = min(self._failed_at, n - 1)
+        self._due = None
         if self.recent is not None and self.recent[0] >= n:
             self.recent = None
         self.rebuild()
@@ -324,6 +332,7 @@ class ProcessRuntime:
         """Snapshot the current state; False when it cannot be (a pending Receive, say)."""
         n = len(self.history)
         blob = self._snapshot()
+        self._due = None
         if blob is None:
             self._failed_at = n
             return False

@@ -82,10 +82,18 @@ def test_store_reads_chosen_columns_and_names_unknown_ones():
     m = _msg(1)
     m.process, m.slot, m.data = PID, 0, "caf\udce9"  # raw bytes travel as a BLOB and come back
     store.append(m)
+    plain = _msg(2)
+    plain.process, plain.slot, plain.data = PID, 1, "plain"
+    store.append(plain)
     rows = store.rows(PID, columns=("seq", "data", "slot"))
-    assert rows == [{"seq": 1, "data": "caf\udce9", "slot": 0}]
+    assert rows == [{"seq": 1, "data": "caf\udce9", "slot": 0},
+                    {"seq": 2, "data": "plain", "slot": 1}]
+    assert store.records(PID, columns=("seq", "data", "slot")) == [(1, "caf\udce9", 0),
+                                                                   (2, "plain", 1)]
     with pytest.raises(ValueError, match="unknown log columns: nope"):
         store.rows(PID, columns=("seq", "nope"))
+    with pytest.raises(ValueError, match="unknown log columns: nope"):
+        store.records(columns=("nope",))
 
 
 def test_only_processes_with_crons_are_asked_when_the_clock_moves():
