@@ -112,17 +112,21 @@ def _count_wakes(monkeypatch):
     return wakes
 
 
+def _rounds(net, procs, count):
+    """`count` rounds of one Inc to each process, in turn."""
+    for _ in range(count):
+        for p in procs:
+            net.send(p, "Inc")
+
+
 def test_messages_going_round_more_processes_than_stay_resident_find_most_awake(monkeypatch):
     """A process that comes into memory is the next to leave until used again, so a round of
     12 processes with 8 resident wakes about 12 - 8 + 1 of them, not all 12."""
     net = Network(resident=8)
     procs = [net.spawn(f"c{i}", code=COUNTER) for i in range(12)]
-    for _ in range(3):
-        for p in procs:
-            net.send(p, "Inc")
+    _rounds(net, procs, 3)
     wakes = _count_wakes(monkeypatch)
-    for p in procs:
-        net.send(p, "Inc")
+    _rounds(net, procs, 1)
     assert wakes["n"] <= 6
     assert sum(not p.asleep for p in procs) <= 8
     assert [p.get("Count") for p in procs] == [4] * 12
@@ -132,14 +136,9 @@ def test_a_new_working_set_takes_over(monkeypatch):
     net = Network(resident=4)
     old = [net.spawn(f"old{i}", code=COUNTER) for i in range(4)]
     new = [net.spawn(f"new{i}", code=COUNTER) for i in range(4)]
-    for _ in range(3):
-        for p in old:
-            net.send(p, "Inc")
-    for _ in range(3):
-        for p in new:
-            net.send(p, "Inc")
+    _rounds(net, old, 3)
+    _rounds(net, new, 3)
     wakes = _count_wakes(monkeypatch)
-    for p in new:
-        net.send(p, "Inc")
+    _rounds(net, new, 1)
     assert wakes["n"] == 0
     assert all(p.asleep for p in old) and not any(p.asleep for p in new)
