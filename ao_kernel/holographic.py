@@ -10,6 +10,7 @@ import bisect
 import hashlib
 import json
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -38,16 +39,22 @@ class _LogIndex:
     finds its place without walking a long log again."""
 
     seen: int = 0
-    slots: dict[int, int] = field(default_factory=dict)  # slot -> position in the log
-    kept: list[int] = field(default_factory=list)  # kept messages among the first i + 1
-    times: list[int] = field(default_factory=list)
+    # Machine integers (8 bytes an entry): position in the log of slot k (slots count from 0
+    # without gaps), kept messages among the first i + 1 entries, and entry i's timestamp.
+    slots: array[int] = field(default_factory=lambda: array("q"))
+    kept: array[int] = field(default_factory=lambda: array("q"))
+    times: array[int] = field(default_factory=lambda: array("q"))
+    other_slots: dict[int, int] = field(default_factory=dict)
 
     def update(self, log: list[Message]) -> None:
         kept = self.kept[-1] if self.kept else 0
         for i in range(self.seen, len(log)):
             msg = log[i]
             if msg.slot is not None:
-                self.slots[msg.slot] = i
+                if msg.slot == len(self.slots):
+                    self.slots.append(i)
+                else:  # not seen: a log's slots count from 0 without gaps
+                    self.other_slots[msg.slot] = i
             if msg.result is not None and msg.result.error is None:
                 kept += 1
             self.kept.append(kept)
@@ -68,7 +75,9 @@ def _prefix(net: Network, pid: str, slot: int | None = None, time: int | None = 
     """How many entries of `pid`'s log come up to (and including) a slot or an instant."""
     index = _log_index(net, pid)
     if slot is not None:
-        at = index.slots.get(slot) if isinstance(slot, int) else None
+        at = None
+        if isinstance(slot, int):
+            at = index.slots[slot] if 0 <= slot < len(index.slots) else index.other_slots.get(slot)
         if at is None:
             log = net.messenger.processes[pid].log
             raise ValueError(
