@@ -73,9 +73,10 @@ class Network(Journaled):
     (default: one per core, at most 8; 1 evaluates one message at a time). The log, ids and
     states are the same for any number of workers.
 
-    `resident` is how many processes keep their Lua state in memory (default 256, the most
-    recently used); the others hibernate and are rebuilt from their latest snapshot when next
-    used, so idle processes cost little memory. Results do not depend on it.
+    `resident` is how many processes keep their Lua state in memory (default 256; one that
+    comes into memory is the next to leave until it is used again); the others hibernate and
+    are rebuilt from their latest snapshot when next used, so idle processes cost little
+    memory. Results do not depend on it.
     """
 
     def __init__(self, path: str | None = None, seed: int | None = None, start: int | None = None,

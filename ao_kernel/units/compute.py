@@ -1,5 +1,5 @@
-"""CU: holds each process's runtime (see `process_runtime.py`), keeps the most recently used
-ones in memory, and evaluates what the scheduler hands it, side by side when that pays.
+"""CU: holds each process's runtime (see `process_runtime.py`), keeps some of them in memory
+(see ADMIT_AT_TOP), and evaluates what the scheduler hands it, side by side when that pays.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from . import parallel
 from .process_runtime import MsgArgs, ProcessRuntime, RawResult
 
-RESIDENT = 256  # processes whose Lua state stays in memory (the most recently used ones)
+RESIDENT = 256  # processes whose Lua state stays in memory
 # A process whose state comes (back) into memory joins the resident set as the next to leave,
 # and moves up only when it is used again; one in ADMIT_AT_TOP comes in at the top instead.
 # This is "bimodal insertion" (Qureshi et al., ISCA 2007): messages going round more processes
