@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .jsontext import dumps
 from .sqlite import FORMAT, SCHEMA_VERSION, LogFileError, LogStore
 
 
@@ -33,19 +34,23 @@ def write_jsonl(store: LogStore, path: str | Path) -> int:
     with open(path, "w", encoding="utf-8") as out:
         header = {"type": FORMAT, "schema": SCHEMA_VERSION, "seed": meta.get("seed"),
                   "start": meta.get("start"), "library": meta.get("library")}
-        out.write(json.dumps(header) + "\n")
+        out.write(dumps(header) + "\n")
         lines += 1
         for op, args in store.ops():
-            out.write(json.dumps({"type": "op", "op": op, "args": args}) + "\n")
+            out.write(dumps({"type": "op", "op": op, "args": args}) + "\n")
             lines += 1
-        for row in store.rows(evaluated=False):
+        rows = store.rows(evaluated=False)
+        # Every row's tags and result in one JSON call each (absent results as null).
+        tags = json.loads("[" + ",".join(row["tags"] for row in rows) + "]")
+        results = json.loads("[" + ",".join(row["result"] or "null" for row in rows) + "]")
+        for row, row_tags, result in zip(rows, tags, results, strict=True):
             record = {"type": "assignment", **row}
             record["from"] = record.pop("from_")
-            record["tags"] = json.loads(row["tags"])
-            record["result"] = json.loads(row["result"]) if row["result"] else None
+            record["tags"] = row_tags
+            record["result"] = result
             record["cron"] = bool(row["cron"])
             del record["output"], record["error"]
-            out.write(json.dumps(record) + "\n")
+            out.write(dumps(record) + "\n")
             lines += 1
     return lines
 

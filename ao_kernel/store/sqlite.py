@@ -170,8 +170,9 @@ class LogStore:
     def ops(self) -> list[tuple[str, dict[str, Any]]]:
         """The journal, oldest first."""
         self.flush()
-        return [(op, json.loads(args))
-                for op, args in self.db.execute("SELECT op, args FROM ops ORDER BY n")]
+        rows = self.db.execute("SELECT op, args FROM ops ORDER BY n").fetchall()
+        decoded = json.loads("[" + ",".join(args for _, args in rows) + "]")  # one JSON call
+        return [(op, args) for (op, _), args in zip(rows, decoded, strict=True)]
 
     @property
     def op_count(self) -> int:
