@@ -41,16 +41,25 @@ def _b64_id(digest: bytes) -> str:
 
 def digest_raw(*parts: str | bytes | int) -> bytes:
     """The 32 bytes behind `digest_id(*parts)` (what `b64url_decode` of the id gives back)."""
-    chunks = []
-    for part in parts:  # the common case, ASCII text and numbers, is hashed as one string
+    text = _ascii_text(parts)
+    if text is None:
+        return _digest_bytes(parts)
+    return _sha256(text.encode("latin-1")).digest()
+
+
+def _ascii_text(parts: tuple[str | bytes | int, ...], start: str = "") -> str | None:
+    """`start`, then each part length-prefixed, as one string, when every part is ASCII text
+    or a number (the common case, hashed as one string); None otherwise."""
+    chunks = [start]
+    for part in parts:
         kind = type(part)
         if kind is int:
             part = str(part)
         elif kind is not str or not part.isascii() or len(part) >= _SHORT:
-            return _digest_bytes(parts)
+            return None
         chunks.append(_LENGTHS[len(part)])
         chunks.append(part)
-    return _sha256("".join(chunks).encode("latin-1")).digest()
+    return "".join(chunks)
 
 
 def _digest_bytes(parts: tuple[str | bytes | int, ...]) -> bytes:
@@ -86,14 +95,20 @@ class IdFactory:
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
         self.counter = 0
+        self._prefix = _ascii_text(("id", seed))  # what every id's hash starts with
 
     def next(self, *parts: str | bytes | int) -> str:
         """A fresh id: unique by position, reproducible for the same sequence of calls."""
-        self.counter += 1
-        return digest_id("id", self.seed, self.counter, *parts)
+        return _b64_id(self._next(parts))
 
     def next_raw(self, *parts: str | bytes | int) -> tuple[str, bytes]:
         """Like `next`, with the id's 32 raw bytes too (for hash chains, saving a decode)."""
-        self.counter += 1
-        raw = digest_raw("id", self.seed, self.counter, *parts)
+        raw = self._next(parts)
         return _b64_id(raw), raw
+
+    def _next(self, parts: tuple[str | bytes | int, ...]) -> bytes:
+        self.counter += 1
+        text = _ascii_text((self.counter, *parts), self._prefix or "")
+        if text is None or self._prefix is None:
+            return digest_raw("id", self.seed, self.counter, *parts)
+        return _sha256(text.encode("latin-1")).digest()
