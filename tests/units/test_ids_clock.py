@@ -91,3 +91,15 @@ def test_digest_of_any_parts_is_sha256_of_length_prefixed_utf8():
     for _ in range(2000):
         parts = tuple(part() for _ in range(rnd.randint(0, 6)))
         assert digest_raw(*parts) == reference(*parts)
+
+    # A factory's ids hash ("id", seed, counter, *parts), whatever the parts, and whatever
+    # the seed (its text is made once per factory).
+    for seed in (0, 7, 10**20):
+        ids = IdFactory(seed)
+        for counter in range(1, 200):
+            parts = tuple(part() for _ in range(rnd.randint(0, 4)))
+            expected = reference("id", seed, counter, *parts)
+            if counter % 2:
+                assert b64url_decode(ids.next(*parts)) == expected
+            else:
+                assert ids.next_raw(*parts)[1] == expected
