@@ -85,13 +85,11 @@ class ComputeUnit:
         later one makes it the most recently used."""
         with self._live_lock:
             used = self._live.get(pid)
-            if used is None:
-                pass
-            elif used:
-                self._live.move_to_end(pid)
-                return
-            else:
-                self._live[pid] = True
+            if used is not None:
+                if used:
+                    self._live.move_to_end(pid)
+                else:
+                    self._live[pid] = True
                 return
         self._admit(pid, used=True)  # asleep: the use about to come wakes it
 
