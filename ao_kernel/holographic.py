@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import LuaError
 from .ids import b64url, b64url_decode
 from .message import Message, Result, first_tag
-from .store.jsontext import dumps
+from .store.jsontext import dumps, loads_all
 from .units.messenger import INTERRUPTED, STRIP_FOR_CU
 from .units.process_runtime import CHECKPOINT_EVERY, ProcessRuntime
 from .units.scheduler import first_link, next_link
@@ -196,7 +196,7 @@ class Verification:
 def _rows_args(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """What `Messenger.cu_args` gives for the messages stored rows record (the rows' tags are
     decoded by one JSON call for all of them)."""
-    stored_tags = json.loads("[" + ",".join([row["tags"] for row in rows]) + "]")
+    stored_tags = loads_all(row["tags"] for row in rows)
     out = []
     for row, stored in zip(rows, stored_tags, strict=True):
         owner = row["owner"]

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .jsontext import dumps
+from .jsontext import dumps, loads_all
 from .sqlite import FORMAT, SCHEMA_VERSION, LogFileError, LogStore
 
 
@@ -40,9 +40,8 @@ def write_jsonl(store: LogStore, path: str | Path) -> int:
             out.write(dumps({"type": "op", "op": op, "args": args}) + "\n")
             lines += 1
         rows = store.rows(evaluated=False)
-        # Every row's tags and result in one JSON call each (absent results as null).
-        tags = json.loads("[" + ",".join(row["tags"] for row in rows) + "]")
-        results = json.loads("[" + ",".join(row["result"] or "null" for row in rows) + "]")
+        tags = loads_all(row["tags"] for row in rows)
+        results = loads_all(row["result"] for row in rows)
         for row, row_tags, result in zip(rows, tags, results, strict=True):
             record = {"type": "assignment", **row}
             record["from"] = record.pop("from_")

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import AoError
 from ..message import Message, Result
-from .jsontext import dumps
+from .jsontext import dumps, loads_all
 
 FORMAT = "ao_kernel-log"
 SCHEMA_VERSION = 1
@@ -171,7 +171,7 @@ class LogStore:
         """The journal, oldest first."""
         self.flush()
         rows = self.db.execute("SELECT op, args FROM ops ORDER BY n").fetchall()
-        decoded = json.loads("[" + ",".join(args for _, args in rows) + "]")  # one JSON call
+        decoded = loads_all(args for _, args in rows)
         return [(op, args) for (op, _), args in zip(rows, decoded, strict=True)]
 
     @property

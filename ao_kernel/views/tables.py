@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 
 from ..message import first_tag_map
 from ..store import LogStore
+from ..store.jsontext import loads_all
 
 MESSAGE_COLUMNS = ["id", "slot", "timestamp", "block_height", "process", "target", "from", "owner",
                    "action", "data", "tags", "output", "error", "cron", "kind", "hash_chain",
@@ -26,9 +26,7 @@ def messages_frame(store: LogStore) -> pd.DataFrame:
     if not records:
         return pd.DataFrame(columns=MESSAGE_COLUMNS)
     frame = pd.DataFrame.from_records(records, columns=MESSAGE_COLUMNS)
-    # Every row's tags in one JSON call (the stored lists, joined into one list).
-    stored = json.loads("[" + ",".join(frame["tags"]) + "]")
-    frame["tags"] = [first_tag_map(tags) for tags in stored]
+    frame["tags"] = [first_tag_map(tags) for tags in loads_all(frame["tags"])]
     frame["cron"] = frame["cron"].astype(bool)
     frame["slot"] = frame["slot"].astype("Int64")
     return frame
@@ -38,10 +36,8 @@ def results_frame(store: LogStore) -> pd.DataFrame:
     """One row per evaluated message with what it produced: counts and the targets it sent to."""
     rows = store.records(columns=("id", "process", "slot", "timestamp", "action", "output",
                                   "error", "result"))
-    # Every stored result in one JSON call (absent ones as null).
-    results = json.loads("[" + ",".join(row[7] or "null" for row in rows) + "]")
     records = []
-    for row, res in zip(rows, results, strict=True):
+    for row, res in zip(rows, loads_all(row[7] for row in rows), strict=True):
         res = res or {}
         sent = res.get("messages", [])
         records.append((*row[:7], len(sent), len(res.get("spawns", [])),

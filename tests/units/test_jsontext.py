@@ -35,3 +35,9 @@ def test_without_the_accelerator_it_is_json_dumps(monkeypatch):
 def test_unknown_objects_are_refused_as_json_dumps_does():
     with pytest.raises(TypeError, match="not JSON serializable"):
         jsontext.dumps({"x": object()})
+
+
+def test_loads_all_is_json_loads_of_each_text():
+    texts = [jsontext.dumps(v) for v in VALUES if v == v and "nan" not in str(v)] + [None, "[]"]
+    assert jsontext.loads_all(texts) == [None if t is None else json.loads(t) for t in texts]
+    assert jsontext.loads_all([]) == []
