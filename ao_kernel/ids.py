@@ -108,7 +108,7 @@ class IdFactory:
 
     def _next(self, parts: tuple[str | bytes | int, ...]) -> bytes:
         self.counter += 1
-        text = _ascii_text((self.counter, *parts), self._prefix or "")
-        if text is None or self._prefix is None:
+        text = None if self._prefix is None else _ascii_text((self.counter, *parts), self._prefix)
+        if text is None:
             return digest_raw("id", self.seed, self.counter, *parts)
         return _sha256(text.encode("latin-1")).digest()
