@@ -299,15 +299,21 @@ def bench_dryrun(cfg: dict[str, Any]) -> dict[str, float]:
     net = Network()
     proc = net.spawn("counter", code=COUNTER + ' Handlers.add("Get", "Get", '
                      'function(msg) msg.reply({ Data = tostring(N) }) end)')
+    young = net.spawn("young", code=COUNTER + ' Handlers.add("Get", "Get", '
+                      'function(msg) msg.reply({ Data = tostring(N) }) end)')
     for _ in range(cfg["n"] // 4):
         net.send(proc, action="Inc")
-    latencies: list[float] = []
-    for _ in range(100):
-        start = now()
-        res = net.dryrun(proc, action="Get")
-        latencies.append(now() - start)
-    assert res.messages[0].data == str(cfg["n"] // 4)
-    return {"dryrun_median_ms": statistics.median(latencies) * 1000}
+    out = {}
+    for name, target, count in (("dryrun_median_ms", proc, cfg["n"] // 4),
+                                ("dryrun_young_median_ms", young, 0)):
+        latencies: list[float] = []
+        for _ in range(100):
+            start = now()
+            res = net.dryrun(target, action="Get")
+            latencies.append(now() - start)
+        assert res.messages[0].data == str(count)
+        out[name] = statistics.median(latencies) * 1000
+    return out
 
 
 def bench_kernel(cfg: dict[str, Any]) -> dict[str, float]:
@@ -478,6 +484,7 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
      None, None),
     ("inbox_full_msgs_per_s", "  more, once it is full (oldest dropped)", "msg/s", None, None),
     ("dryrun_median_ms", "dry-run (read-only message, then undone)", "ms", None, None),
+    ("dryrun_young_median_ms", "  the same on a process with no checkpoint yet", "ms", None, None),
     ("ao_cell_round_trip_ms", "Lua cell (%%ao) round trip, real kernel", "ms", ("<=", 20), None),
     ("ao_explicit_cell_round_trip_ms", "  explicit `%%ao bench` cell", "ms", ("<=", 20), None),
     ("python_cell_round_trip_ms", "  %%python cell (kernel floor)", "ms", None, None),

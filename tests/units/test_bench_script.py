@@ -21,7 +21,7 @@ def test_bench_script_runs_and_writes_its_results(tmp_path):
     saved = json.loads(out.read_text())
     figures = saved["results"]
     assert {"baseline_lua_calls_per_s", "inbox_fill_msgs_per_s", "inbox_full_msgs_per_s",
-            "dryrun_median_ms"} <= set(figures)
+            "dryrun_median_ms", "dryrun_young_median_ms"} <= set(figures)
     assert all(value > 0 for value in figures.values())
     assert not any(key.endswith("_failed") for key in figures)
     assert saved["mode"] == "quick"

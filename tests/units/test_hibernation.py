@@ -55,6 +55,21 @@ def test_a_long_history_is_snapshotted_before_sleeping_and_wakes_exactly():
     assert a.at(a.log[-1].slot).get("Count") == 40
 
 
+def test_a_young_process_sleeps_without_its_extra_snapshot():
+    """Waking boots a runtime anyway, and then replaying a few messages costs less than loading
+    a snapshot: a young process drops the one its first dry-run kept, and wakes exactly."""
+    net = Network(resident=1)
+    a = net.spawn("a", code=COUNTER)
+    net.send(a, "Inc")
+    assert net.dryrun(a, "Inc").messages[0].data == "2"
+    runtime = net.compute.runtimes[a.id]
+    assert runtime.recent is not None
+    digest = a.state_digest()
+    net.spawn("b", code=COUNTER)
+    assert runtime.asleep and runtime.recent is None
+    assert a.state_digest() == digest and a.get("Count") == 1
+
+
 def _ask_and_crowd(incs_before):
     net = Network(resident=1)
     asker = net.spawn("asker", code=COUNTER)

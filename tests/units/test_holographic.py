@@ -206,6 +206,33 @@ def test_repeated_dryruns_do_not_replay_the_log_again(monkeypatch):
     assert net.verify()[0].ok
 
 
+def test_a_young_process_boots_once_for_many_dryruns_and_errors(monkeypatch):
+    """With no snapshot yet, undoing a dry-run or an error boots a fresh runtime; the first
+    one snapshots the state, so the ones after it restore into the live runtime instead."""
+    from ao_kernel.units.process_runtime import ProcessRuntime
+
+    net = Network()
+    p = net.spawn("p", code="""
+      N = 0
+      Handlers.add("Get", "Get", function(msg) N = N + 100; msg.reply({ Data = tostring(N) }) end)
+      Handlers.add("Bad", "Bad", function() N = -1; error("bad") end)
+    """)
+    boots = {"n": 0}
+    boot = ProcessRuntime._boot
+
+    def counting(self, then=None):
+        boots["n"] += 1
+        return boot(self, then)
+
+    monkeypatch.setattr(ProcessRuntime, "_boot", counting)
+    for _ in range(3):
+        assert net.dryrun(p, action="Get").messages[0].data == "100"
+        assert net.send(p, action="Bad").result.error is not None
+    assert boots["n"] <= 1 and p.get("N") == 0
+    assert net.compute.runtimes[p.id].recent is not None
+    assert net.verify()[0].ok
+
+
 def test_checkpoints_of_a_big_state_are_further_apart():
     """Snapshots cost time in proportion to their size: a big state is checkpointed less often
     (one `checkpoint_every` per CHECKPOINT_BYTES of the latest checkpoint), and rollback, time
