@@ -104,6 +104,8 @@ class ProcessRuntime:
         self.snapshot_size = 0  # bytes of the last snapshot taken (see TAIL_BYTES)
         self._last_checkpoint = (0, 0)  # (history length, bytes) of the latest checkpoint
         self._failed_at = 0  # history length of the last checkpoint that could not be taken
+        # (history length, last kept message) of the last state that could not be snapshotted
+        self._unsnapshottable: tuple[int, Any] | None = None
         self._due: tuple[int, int] | None = None  # (checkpoint_every, _checkpoint_due()) cached
         self.on_wake: Callable[[], None] | None = None
         self._runtime: Runtime | None = None
@@ -261,11 +263,19 @@ class ProcessRuntime:
         return max(floor, self.snapshot_size // TAIL_BYTES)
 
     def _snapshot(self) -> bytes | None:
-        """A snapshot of the current state (None when impossible), its size remembered."""
+        """A snapshot of the current state (None when impossible), its size remembered. A state
+        that could not be snapshotted (a pending Receive) is not walked again: the state after
+        the same kept messages is the same, and rollbacks and dry-runs keep coming back to it."""
         from .checkpoint import snapshot
 
+        at = (len(self.history), self.history[-1] if self.history else None)
+        failed = self._unsnapshottable
+        if failed is not None and failed[0] == at[0] and failed[1] is at[1]:
+            return None
         blob = snapshot(self)
-        if blob is not None:
+        if blob is None:
+            self._unsnapshottable = at
+        else:
             self.snapshot_size = len(blob)
         return blob
 
@@ -408,6 +418,7 @@ class ProcessRuntime:
         twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
         twin.recent = self.recent if self.recent is not None and self.recent[0] <= n else None
         twin._failed_at = 0
+        twin._unsnapshottable = None
         twin._latest_checkpoint()
         twin.rebuild()
         return twin

@@ -233,6 +233,36 @@ def test_a_young_process_boots_once_for_many_dryruns_and_errors(monkeypatch):
     assert net.verify()[0].ok
 
 
+def test_a_state_that_cannot_be_snapshotted_is_walked_once(monkeypatch):
+    """A pending Receive makes the state impossible to snapshot. Dry-runs and rollbacks keep
+    coming back to that same state, so the walk that found it out is not repeated."""
+    from ao_kernel.units import checkpoint
+
+    net = Network()
+    p = net.spawn("p", code="""
+      Handlers.add("Ask", "Ask", function() Got = Receive({ Action = "Answer" }).Data end)
+      Handlers.add("Get", "Get", function(msg) msg.reply({ Data = tostring(Got) }) end)
+      Handlers.add("Bad", "Bad", function() Got = "no"; error("bad") end)
+    """)
+    net.send(p, action="Ask")
+    walks = {"n": 0}
+    snapshot = checkpoint.snapshot
+
+    def counting(pr):
+        walks["n"] += 1
+        return snapshot(pr)
+
+    monkeypatch.setattr(checkpoint, "snapshot", counting)
+    for _ in range(3):
+        assert net.dryrun(p, action="Get").messages[0].data == "nil"
+        assert net.send(p, action="Bad").result.error is not None
+    assert walks["n"] <= 1
+    net.send(p, action="Answer", data="yes")
+    assert p.get("Got") == "yes"
+    assert net.dryrun(p, action="Get").messages[0].data == "yes"
+    assert net.verify()[0].ok
+
+
 def test_checkpoints_of_a_big_state_are_further_apart():
     """Snapshots cost time in proportion to their size: a big state is checkpointed less often
     (one `checkpoint_every` per CHECKPOINT_BYTES of the latest checkpoint), and rollback, time
