@@ -26,8 +26,6 @@ from .units.process_runtime import CHECKPOINT_EVERY, ProcessRuntime
 from .units.scheduler import first_link, next_link
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .network import Network
 
 
@@ -193,28 +191,32 @@ class Verification:
         return f"<Verification {self.process[:8]}… slot={self.slot}: {self.problem}>"
 
 
-def _rows_args(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """What `Messenger.cu_args` gives for the messages stored rows record (the rows' tags are
-    decoded by one JSON call for all of them)."""
-    stored_tags = loads_all(row["tags"] for row in rows)
-    out = []
-    for row, stored in zip(rows, stored_tags, strict=True):
-        owner = row["owner"]
-        out.append((row["id"], owner, row["from_"], row["target"], row["data"] or "",
-                    row["timestamp"], row["block_height"], row["slot"], row["hash_chain"],
-                    bool(row["cron"]), False, owner if first_tag(stored, "From-Process") else None,
-                    [(n, v) for n, v in stored if n not in STRIP_FOR_CU]))
-    return out
-
-
-# What verification reads of each row (fewer columns read faster).
+# What verification reads of each row (fewer columns read faster), as tuples in this order.
 _VERIFY_COLUMNS = ("seq", "id", "slot", "timestamp", "block_height", "hash_chain",
                    "assignment_id", "target", "owner", "from_", "tags", "data", "cron", "output",
                    "error", "result")
+(_SEQ, _ID, _SLOT, _TIMESTAMP, _HEIGHT, _CHAIN, _ASSIGNMENT, _TARGET, _OWNER, _FROM, _TAGS,
+ _DATA, _CRON, _OUTPUT, _ERROR, _RESULT) = range(len(_VERIFY_COLUMNS))
+Row = tuple[Any, ...]
 VERIFY_BATCH = 256  # rows recomputed per evaluate_many call (64 per Lua call inside)
 # A recomputation snapshots itself this often, so that rolling back an erroring row replays at
 # most this many messages (after the first error, each rollback also keeps a recent snapshot).
 VERIFY_CHECKPOINT_EVERY = 10 * CHECKPOINT_EVERY
+
+
+def _rows_args(rows: list[Row]) -> list[tuple[Any, ...]]:
+    """What `Messenger.cu_args` gives for the messages stored rows record (the rows' tags are
+    decoded by one JSON call for all of them)."""
+    stored_tags = loads_all([row[_TAGS] for row in rows])
+    out = []
+    for row, stored in zip(rows, stored_tags, strict=True):
+        owner = row[_OWNER]
+        out.append((row[_ID], owner, row[_FROM], row[_TARGET], row[_DATA] or "",
+                    row[_TIMESTAMP], row[_HEIGHT], row[_SLOT], row[_CHAIN], bool(row[_CRON]),
+                    False, owner if first_tag(stored, "From-Process") else None,
+                    [(n, v) for n, v in stored if n not in STRIP_FOR_CU]))
+    return out
+
 
 _ADDRESS = re.compile(r"(function|table|thread|userdata): (?:builtin: )?0x[0-9a-fA-F]+")
 
@@ -231,19 +233,19 @@ def _outcome(raw: Any) -> dict[str, Any]:
             "spawns": [[d, sorted(map(tuple, tags))] for d, _a, tags in raw.spawns]}
 
 
-def _plainly_same(raw: Any, row: dict[str, Any]) -> bool:
+def _plainly_same(raw: Any, row: Row) -> bool:
     """A quick yes for the common case, read off the stored result's JSON text without parsing
     it: nothing sent then or now, the same error state and exactly the same output (in the
     row's output column and in the result record). False means "compare in full"."""
     if raw.messages or raw.spawns:
         return False
-    stored = row["result"] or ""
+    stored = row[_RESULT] or ""
     if '"messages": []' not in stored or '"spawns": []' not in stored:
         return False
-    ok_then = row["error"] is None and '"error": null' in stored
+    ok_then = row[_ERROR] is None and '"error": null' in stored
     if raw.error is not None:
-        return row["error"] is not None and '"error": null' not in stored
-    if not ok_then or raw.output != row["output"]:
+        return row[_ERROR] is not None and '"error": null' not in stored
+    if not ok_then or raw.output != row[_OUTPUT]:
         return False
     return f'"output": {dumps(raw.output)}, "prompt"' in stored
 
@@ -266,39 +268,52 @@ def verify_process(net: Network, pid: str) -> Verification:
     side by side, each from one of the live process's checkpoints; every segment must end in
     exactly the state of the next checkpoint (its digest), and the first starts from boot, so
     the checkpoints are verified too and the outcome is that of one pass from the start.
+    Each segment also checks its part of the hash chain, from the stored link of the slotted
+    row before it (which the segment before checks), so the first problem found is the one a
+    single pass would find.
     """
     report = Verification(process=pid)
-    rows = net.store.rows(process=pid, columns=_VERIFY_COLUMNS)
+    marks = net.store.records(process=pid, columns=("seq", "slot", "error"))
     live_runtime = net.compute.runtimes[pid]
     kept_before, kept = [], 0
-    for row in rows:
+    for _, _, error in marks:
         kept_before.append(kept)
-        if row["error"] is None:
+        if error is None:
             kept += 1
     cuts = [a for a, _ in live_runtime.segments(kept, net.compute.workers)][1:]
     starts = [0, *cuts]
-    groups: list[list[int]] = [[] for _ in starts]
-    j = 0
-    for i, before in enumerate(kept_before):
-        while j + 1 < len(starts) and before >= starts[j + 1]:
-            j += 1
-        groups[j].append(i)
-    ends = [*cuts, None]
-    tasks: list[Callable[[], Any]] = [
-        lambda g=g, a=a, b=b: _recompute(net, pid, rows, g, a, b)
-        for g, a, b in zip(groups, starts, ends, strict=True)]
-    chain_problem: list[Any] = []
+    firsts = [bisect.bisect_left(kept_before, a) for a in starts]  # each segment's first row
+    spans = list(zip(firsts, [*firsts[1:], len(marks)], strict=True))
 
-    def first_task() -> Any:  # this thread checks the hash chain while the pool recomputes
-        chain_problem.append(_chain_problem(pid, rows))
-        return tasks[0]()
-    runs = net.compute.side_by_side([first_task, *tasks[1:]])
-    problems = [found for found, _ in runs if found is not None]
-    problems += [found for found in chain_problem if found is not None]
+    def rows_of(j: int) -> tuple[int, list[Row]]:
+        """Segment j's rows, from the slotted row before it on (the log index of the first)."""
+        lo, hi = spans[j]
+        first = lo - 1
+        while first > 0 and marks[first][1] is None:
+            first -= 1
+        first = max(0, min(first, lo)) if j else lo
+        if hi <= first:
+            return first, []
+        return first, net.store.records(process=pid, columns=_VERIFY_COLUMNS,
+                                         seqs=(marks[first][0], marks[hi - 1][0]))
+
+    def segment(j: int, fetched: tuple[int, list[Row]] | None) -> Any:
+        first, rows = fetched if fetched is not None else rows_of(j)
+        skip = spans[j][0] - first
+        found, runtime = _recompute(net, pid, rows, skip, first, starts[j], [*cuts, None][j])
+        return found, _chain_problem(pid, rows, skip, first), runtime
+
+    # The pool cannot read the log (its connection belongs to this thread): the later segments
+    # get their rows now, and the first reads its own while the pool recomputes the others.
+    fetched = {j: rows_of(j) for j in range(1, len(spans))}
+    runs = net.compute.side_by_side([
+        lambda j=j: segment(j, fetched.pop(j, None)) for j in range(len(spans))])
+    problems = [found for found, _, _ in runs if found is not None]
+    problems += [chain for _, chain, _ in runs if chain is not None]
     if problems:
         _, slot, what, details = min(problems, key=lambda p: p[0])
         return _fail(report, slot, what, details)
-    replayed = runs[-1][1]
+    replayed = runs[-1][2]
     live = state_digest(live_runtime)
     if live != replayed.digest():
         return _fail(report, _last_slot(net.messenger.processes[pid].log),
@@ -308,71 +323,75 @@ def verify_process(net: Network, pid: str) -> Verification:
     return report
 
 
-def _chain_problem(pid: str, rows: list[dict[str, Any]]
+def _chain_problem(pid: str, rows: list[Row], skip: int, first: int
                    ) -> tuple[int, int | None, str, dict[str, Any]] | None:
-    """The first row whose stored hash-chain link is not the one its predecessors give."""
-    link = first_link(pid)
-    previous: dict[str, Any] | None = None
-    for i, row in enumerate(rows):
-        if row["slot"] is None:
+    """The first of `rows[skip:]` whose stored hash-chain link is not the one its predecessors
+    give (log indexes count from `first`, the index of `rows[0]`). With `skip`, the chain
+    starts from the stored link of `rows[0]`, the slotted row before them."""
+    link, previous = first_link(pid), None
+    if skip and rows and rows[0][_SLOT] is not None:
+        previous = rows[0]
+        link = b64url_decode(previous[_CHAIN])
+    for i in range(skip, len(rows)):
+        row = rows[i]
+        if row[_SLOT] is None:
             continue
         if previous is not None:  # the previous link is the one checked equal to its row's
-            link = next_link(b64url_decode(previous["assignment_id"]), link)
+            link = next_link(b64url_decode(previous[_ASSIGNMENT]), link)
         chain = b64url(link)
-        if row["hash_chain"] != chain:
-            return (i, row["slot"], "hash chain broken",
-                    {"stored": row["hash_chain"], "expected": chain})
+        if row[_CHAIN] != chain:
+            return (first + i, row[_SLOT], "hash chain broken",
+                    {"stored": row[_CHAIN], "expected": chain})
         previous = row
     return None
 
 
-def _recompute(net: Network, pid: str, rows: list[dict[str, Any]],
-               indexes: list[int], start: int, end: int | None
+def _recompute(net: Network, pid: str, rows: list[Row], skip: int, first: int, start: int,
+               end: int | None
                ) -> tuple[tuple[int, int | None, str, dict[str, Any]] | None, ProcessRuntime]:
-    """Recompute rows `indexes` from the state after `start` kept messages (boot when 0,
-    else the live checkpoint there); with `end`, the state must then equal checkpoint `end`.
-    Returns (the first problem or None, the runtime at the end)."""
+    """Recompute `rows[skip:]` (log indexes count from `first`) from the state after `start`
+    kept messages (boot when 0, else the live checkpoint there); with `end`, the state must
+    then equal checkpoint `end`. Returns (the first problem or None, the runtime at the end)."""
     live = net.compute.runtimes[pid]
     runtime = live.state_at(start)
     runtime.checkpoint_every = VERIFY_CHECKPOINT_EVERY  # its own, to keep rollbacks short
     # Stopped by the user: nothing to recompute, and it changed nothing.
-    todo = [i for i in indexes if rows[i]["error"] != INTERRUPTED]
+    todo = [i for i in range(skip, len(rows)) if rows[i][_ERROR] != INTERRUPTED]
     done = 0
     while done < len(todo):
         batch = todo[done:done + VERIFY_BATCH]
         results = runtime.evaluate_many(_rows_args([rows[i] for i in batch]))
         for i, raw in zip(batch, results, strict=False):
-            problem = _compare(raw, rows[i], i)
+            problem = _compare(raw, rows[i], first + i)
             if problem is not None:
                 return problem, runtime
         done += len(results)
     if end is not None:
         expected = hashlib.sha256(live.checkpoints[end]).hexdigest()
         if runtime.digest() != expected:
-            last = rows[indexes[-1]] if indexes else None
-            return ((indexes[-1] if indexes else 0), last["slot"] if last else None,
+            last = rows[-1] if len(rows) > skip else None
+            return ((first + len(rows) - 1 if last else 0), last[_SLOT] if last else None,
                     "replayed state differs from the checkpoint taken live",
                     {"after kept messages": end}), runtime
     return None, runtime
 
 
-def _compare(raw: Any, row: dict[str, Any], i: int
-             ) -> tuple[int, int | None, str, dict[str, Any]] | None:
+def _compare(raw: Any, row: Row, i: int) -> tuple[int, int | None, str, dict[str, Any]] | None:
     """The problem with row `i` given its recomputed result, or None when they agree."""
     if _plainly_same(raw, row):
         return None
-    record = json.loads(row["result"]) if row["result"] else {}
+    record = json.loads(row[_RESULT]) if row[_RESULT] else {}
     got, stored = _outcome(raw), _stored_outcome(record)
     if got != stored:
         what = next(k for k in got if got[k] != stored[k])
-        return (i, row["slot"], f"recomputed {what} differs from the log",
-                {"stored": stored[what], "recomputed": got[what], "seq": row["seq"]})
-    column = row["output"]
+        return (i, row[_SLOT], f"recomputed {what} differs from the log",
+                {"stored": stored[what], "recomputed": got[what], "seq": row[_SEQ]})
+    column = row[_OUTPUT]
     if isinstance(column, bytes):
         column = column.decode("utf-8", "surrogateescape")
-    if row["error"] is None and column != record.get("output"):
-        return (i, row["slot"], "the log's output column differs from its result record",
-                {"column": column, "record": record.get("output"), "seq": row["seq"]})
+    if row[_ERROR] is None and column != record.get("output"):
+        return (i, row[_SLOT], "the log's output column differs from its result record",
+                {"column": column, "record": record.get("output"), "seq": row[_SEQ]})
     return None
 
 

@@ -6,7 +6,7 @@ import binascii
 import hashlib
 
 _B64URL = bytes.maketrans(b"+/", b"-_")
-_FROM_URL = str.maketrans("-_", "+/")
+_FROM_URL = bytes.maketrans(b"-_", b"+/")
 _sha256 = hashlib.sha256
 
 ID_LENGTH = 43
@@ -23,9 +23,11 @@ def b64url(raw: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     """Decode unpadded base64url; text that is not base64url is hashed into 32 bytes instead."""
-    try:  # what base64.urlsafe_b64decode does, without its Python-level wrappers
-        return binascii.a2b_base64((text + "=" * (-len(text) % 4)).translate(_FROM_URL))
-    except (ValueError, TypeError):
+    try:  # what base64.urlsafe_b64decode does, without its Python-level wrappers (and bytes
+        # translate, several times faster than str's)
+        raw = text.encode("ascii").translate(_FROM_URL)
+        return binascii.a2b_base64(raw + b"=" * (-len(raw) % 4))
+    except (ValueError, TypeError, UnicodeEncodeError):
         return hashlib.sha256(text.encode("utf-8")).digest()
 
 

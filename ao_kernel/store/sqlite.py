@@ -235,10 +235,11 @@ class LogStore:
         return out
 
     def records(self, process: str | None = None, evaluated: bool = True,
-                columns: tuple[str, ...] = _COLUMNS) -> list[tuple[Any, ...]]:
+                columns: tuple[str, ...] = _COLUMNS,
+                seqs: tuple[int, int] | None = None) -> list[tuple[Any, ...]]:
         """`rows` as tuples of the `columns` values (cheaper to build, and what a DataFrame
-        is made from)."""
-        out = self._select(process, evaluated, columns).fetchall()
+        is made from); `seqs` keeps the rows whose seq lies in that closed range."""
+        out = self._select(process, evaluated, columns, seqs).fetchall()
         for key in _TEXT_COLUMNS:  # text holding raw bytes was stored as a BLOB: back to text
             if key not in columns:
                 continue
@@ -248,8 +249,8 @@ class LogStore:
                 out[i] = (*row[:k], _untext(row[k]), *row[k + 1:])
         return out
 
-    def _select(self, process: str | None, evaluated: bool,
-                columns: tuple[str, ...]) -> sqlite3.Cursor:
+    def _select(self, process: str | None, evaluated: bool, columns: tuple[str, ...],
+                seqs: tuple[int, int] | None = None) -> sqlite3.Cursor:
         """The cursor over the chosen log rows, in order (see `rows`)."""
         unknown = set(columns) - set(_COLUMNS)
         if unknown:
@@ -262,6 +263,9 @@ class LogStore:
             args.append(process)
         if evaluated:
             where.append("kind != 'wallet'")
+        if seqs is not None:
+            where.append("seq BETWEEN ? AND ?")
+            args += seqs
         if where:
             sql += " WHERE " + " AND ".join(where)
         return self.db.execute(sql + " ORDER BY seq", args)

@@ -428,6 +428,40 @@ def test_segmented_verify_reports_the_earliest_of_a_chain_break_and_a_difference
     assert not report.ok and report.slot == early["slot"] and "differs" in report.problem
 
 
+@pytest.mark.parametrize("column", ["hash_chain", "assignment_id"])
+def test_segmented_verify_checks_the_chain_across_the_segment_boundary(column):
+    """Each segment checks its part of the hash chain from the stored link of the row before
+    it. Tampering with that row is found where one pass from the start finds it: its link at
+    that row (which the recomputation sees too: the message carries its link), the assignment
+    id that the next link hashes at the first row of the next segment."""
+    results = {}
+    for workers in (1, 2):
+        net, p = _segmented(workers=workers)
+        runtime = net.compute.runtimes[p.id]
+        cut = runtime.segments(len(runtime.history), 2)[1][0]
+        rows = net.store.rows(process=p.id)
+        kept, boundary = 0, None
+        for i, row in enumerate(rows):
+            if kept == cut:
+                boundary = i
+                break
+            kept += row["error"] is None
+        before = rows[boundary - 1]
+        net.store.db.execute(f"UPDATE log SET {column} = ? WHERE seq = ?",
+                             (before[column][::-1], before["seq"]))
+        net.store.db.commit()
+        report = p.verify()
+        assert not report.ok
+        results[workers] = report
+    assert results[1].slot == results[2].slot
+    if column == "assignment_id":
+        assert results[1].slot == before["slot"] + 1
+        assert results[1].problem == results[2].problem == "hash chain broken"
+        assert results[1].details == results[2].details
+    else:
+        assert results[1].slot == before["slot"]
+
+
 def test_segmented_verify_checks_the_checkpoints_it_starts_from():
     net, p = _segmented(workers=2)
     runtime = net.compute.runtimes[p.id]

@@ -27,6 +27,22 @@ def test_b64url_round_trip():
     assert b64url_decode(b64url(raw)) == raw
 
 
+def test_b64url_decode_matches_the_standard_library_and_hashes_what_is_not_base64():
+    import base64
+    import hashlib
+
+    for n in range(0, 40):
+        raw = bytes((i * 37 + n) % 256 for i in range(n))
+        text = b64url(raw)
+        assert b64url_decode(text) == base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    for text in ("A", "not base64!?", "é-ü", "x" * 43 + "=="):
+        try:
+            expected = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except ValueError:
+            expected = hashlib.sha256(text.encode("utf-8")).digest()
+        assert b64url_decode(text) == expected
+
+
 @pytest.mark.parametrize("text,ms,blocks", [
     (5000, 5000, None), ("35-seconds", 35_000, None), ("10 minutes", 600_000, None),
     ("1-hour", 3_600_000, None), ("2-blocks", None, 2), ("1-day", 86_400_000, None),

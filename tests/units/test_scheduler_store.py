@@ -90,6 +90,8 @@ def test_store_reads_chosen_columns_and_names_unknown_ones():
                     {"seq": 2, "data": "plain", "slot": 1}]
     assert store.records(PID, columns=("seq", "data", "slot")) == [(1, "caf\udce9", 0),
                                                                    (2, "plain", 1)]
+    assert store.records(PID, columns=("seq", "slot"), seqs=(2, 9)) == [(2, 1)]
+    assert store.records(PID, columns=("seq", "slot"), seqs=(1, 1)) == [(1, 0)]
     with pytest.raises(ValueError, match="unknown log columns: nope"):
         store.rows(PID, columns=("seq", "nope"))
     with pytest.raises(ValueError, match="unknown log columns: nope"):
