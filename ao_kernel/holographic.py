@@ -282,16 +282,20 @@ def verify_process(net: Network, pid: str) -> Verification:
             kept += 1
     cuts = [a for a, _ in live_runtime.segments(kept, net.compute.workers)][1:]
     starts = [0, *cuts]
+    ends = [*cuts, None]
     firsts = [bisect.bisect_left(kept_before, a) for a in starts]  # each segment's first row
     spans = list(zip(firsts, [*firsts[1:], len(marks)], strict=True))
 
     def rows_of(j: int) -> tuple[int, list[Row]]:
-        """Segment j's rows, from the slotted row before it on (the log index of the first)."""
+        """Segment j's rows, after the slotted row before it (where its part of the chain
+        starts); returns the log index of the first row read, and the rows."""
         lo, hi = spans[j]
-        first = lo - 1
-        while first > 0 and marks[first][1] is None:
-            first -= 1
-        first = max(0, min(first, lo)) if j else lo
+        first = lo
+        if j:
+            first = lo - 1
+            while first > 0 and marks[first][1] is None:
+                first -= 1
+            first = max(first, 0)
         if hi <= first:
             return first, []
         return first, net.store.records(process=pid, columns=_VERIFY_COLUMNS,
@@ -300,7 +304,7 @@ def verify_process(net: Network, pid: str) -> Verification:
     def segment(j: int, fetched: tuple[int, list[Row]] | None) -> Any:
         first, rows = fetched if fetched is not None else rows_of(j)
         skip = spans[j][0] - first
-        found, runtime = _recompute(net, pid, rows, skip, first, starts[j], [*cuts, None][j])
+        found, runtime = _recompute(net, pid, rows, skip, first, starts[j], ends[j])
         return found, _chain_problem(pid, rows, skip, first), runtime
 
     # The pool cannot read the log (its connection belongs to this thread): the later segments
