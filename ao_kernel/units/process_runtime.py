@@ -416,7 +416,10 @@ class ProcessRuntime:
         twin.on_wake, twin._runtime = None, None
         twin.history = self.history[:n]
         twin.checkpoints = {k: v for k, v in self.checkpoints.items() if k <= n}
-        twin.recent = self.recent if self.recent is not None and self.recent[0] <= n else None
+        recent = self.recent
+        # A twin boots anyway: from a young snapshot, a short replay costs less than loading it.
+        twin.recent = recent if recent is not None and recent[0] <= n and not self._young(
+            recent[0]) else None
         twin._failed_at = 0
         twin._unsnapshottable = None
         twin._latest_checkpoint()

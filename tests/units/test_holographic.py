@@ -233,6 +233,29 @@ def test_a_young_process_boots_once_for_many_dryruns_and_errors(monkeypatch):
     assert net.verify()[0].ok
 
 
+def test_time_travel_in_a_young_process_replays_rather_than_loading_its_snapshot(monkeypatch):
+    """A view at a slot boots a fresh runtime; for a young process, replaying its few messages
+    then costs less than loading the extra snapshot its dry-run kept (the view is the same)."""
+    from ao_kernel.units import checkpoint
+
+    net = Network()
+    p = net.spawn("p", code='N = 0 Handlers.add("Inc", "Inc", function() N = N + 1 end)')
+    for _ in range(3):
+        net.send(p, action="Inc")
+    net.dryrun(p, action="Inc")
+    assert net.compute.runtimes[p.id].recent is not None
+    loads = {"n": 0}
+    restore = checkpoint.restore
+
+    def counting(pr, blob, in_place=False):
+        loads["n"] += 1
+        return restore(pr, blob, in_place)
+
+    monkeypatch.setattr(checkpoint, "restore", counting)
+    assert p.at(p.log[-1].slot).get("N") == 3 and p.at(p.log[-2].slot).get("N") == 2
+    assert loads["n"] == 0
+
+
 def test_a_state_that_cannot_be_snapshotted_is_walked_once(monkeypatch):
     """A pending Receive makes the state impossible to snapshot. Dry-runs and rollbacks keep
     coming back to that same state, so the walk that found it out is not repeated."""
