@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 import pandas as pd
 
 from .errors import LuaError
+from .gcpolicy import paused
 from .ids import b64url, b64url_decode
 from .message import Message, Result, first_tag
 from .store.jsontext import dumps, loads_all
@@ -198,23 +199,36 @@ _VERIFY_COLUMNS = ("seq", "id", "slot", "timestamp", "block_height", "hash_chain
 (_SEQ, _ID, _SLOT, _TIMESTAMP, _HEIGHT, _CHAIN, _ASSIGNMENT, _TARGET, _OWNER, _FROM, _TAGS,
  _DATA, _CRON, _OUTPUT, _ERROR, _RESULT) = range(len(_VERIFY_COLUMNS))
 Row = tuple[Any, ...]
-VERIFY_BATCH = 256  # rows recomputed per evaluate_many call (64 per Lua call inside)
+VERIFY_BATCH = 64  # rows recomputed per evaluate_many call (one Lua call)
 # A recomputation snapshots itself this often, so that rolling back an erroring row replays at
 # most this many messages (after the first error, each rollback also keeps a recent snapshot).
 VERIFY_CHECKPOINT_EVERY = 10 * CHECKPOINT_EVERY
 
 
-def _rows_args(rows: list[Row]) -> list[tuple[Any, ...]]:
-    """What `Messenger.cu_args` gives for the messages stored rows record (the rows' tags are
-    decoded by one JSON call for all of them)."""
-    stored_tags = loads_all([row[_TAGS] for row in rows])
+# Tags as stored (JSON text) -> (the tags the CU sees, whether the message was forwarded).
+TagCache = dict[str, tuple[list[tuple[str, str]], bool]]
+TAG_CACHE_MAX = 4096
+
+
+def _rows_args(rows: list[Row], cache: TagCache) -> list[tuple[Any, ...]]:
+    """What `Messenger.cu_args` gives for the messages stored rows record. Many messages carry
+    the same tags (crons, repeated actions), so each distinct text is decoded once (`cache`,
+    read-only lists shared between rows); new ones by one JSON call for the whole batch."""
+    texts = [row[_TAGS] for row in rows]
+    new = [text for text in dict.fromkeys(texts) if text not in cache]
+    if new:
+        if len(cache) + len(new) > TAG_CACHE_MAX:
+            cache.clear()
+        for text, stored in zip(new, loads_all(new), strict=True):
+            cache[text] = ([(n, v) for n, v in stored if n not in STRIP_FOR_CU],
+                           bool(first_tag(stored, "From-Process")))
     out = []
-    for row, stored in zip(rows, stored_tags, strict=True):
+    for row, text in zip(rows, texts, strict=True):
         owner = row[_OWNER]
+        tags, forwarded = cache[text]
         out.append((row[_ID], owner, row[_FROM], row[_TARGET], row[_DATA] or "",
                     row[_TIMESTAMP], row[_HEIGHT], row[_SLOT], row[_CHAIN], bool(row[_CRON]),
-                    False, owner if first_tag(stored, "From-Process") else None,
-                    [(n, v) for n, v in stored if n not in STRIP_FOR_CU]))
+                    False, owner if forwarded else None, tags))
     return out
 
 
@@ -272,6 +286,11 @@ def verify_process(net: Network, pid: str) -> Verification:
     row before it (which the segment before checks), so the first problem found is the one a
     single pass would find.
     """
+    with paused():  # rows and arguments by the hundred thousand, and no reference cycles
+        return _verify(net, pid)
+
+
+def _verify(net: Network, pid: str) -> Verification:
     report = Verification(process=pid)
     marks = net.store.records(process=pid, columns=("seq", "slot", "error"))
     live_runtime = net.compute.runtimes[pid]
@@ -361,10 +380,11 @@ def _recompute(net: Network, pid: str, rows: list[Row], skip: int, first: int, s
     runtime.checkpoint_every = VERIFY_CHECKPOINT_EVERY  # its own, to keep rollbacks short
     # Stopped by the user: nothing to recompute, and it changed nothing.
     todo = [i for i in range(skip, len(rows)) if rows[i][_ERROR] != INTERRUPTED]
+    tags: TagCache = {}
     done = 0
     while done < len(todo):
         batch = todo[done:done + VERIFY_BATCH]
-        results = runtime.evaluate_many(_rows_args([rows[i] for i in batch]))
+        results = runtime.evaluate_many(_rows_args([rows[i] for i in batch], tags))
         for i, raw in zip(batch, results, strict=False):
             problem = _compare(raw, rows[i], first + i)
             if problem is not None:

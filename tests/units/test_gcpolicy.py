@@ -145,3 +145,51 @@ def test_the_threshold_counts_only_frozen_objects_still_alive(monkeypatch):
         assert gcpolicy._state["frozen"] == gc.get_freeze_count()
     finally:
         gc.unfreeze()
+
+
+def test_paused_holds_collections_nests_and_restores_the_collector():
+    import gc
+
+    from ao_kernel.gcpolicy import paused
+
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+        with paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused():
+            pass
+        assert not gc.isenabled()  # a collector the user turned off stays off
+    finally:
+        gc.enable()
+    try:
+        with paused():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert gc.isenabled()
+
+
+def test_verify_runs_with_the_collector_paused_and_gives_it_back(monkeypatch):
+    import gc
+
+    from ao_kernel import Network, holographic
+
+    seen = []
+    compare = holographic._compare
+
+    def spying(raw, row, i):
+        seen.append(gc.isenabled())
+        return compare(raw, row, i)
+
+    monkeypatch.setattr(holographic, "_compare", spying)
+    net = Network()
+    p = net.spawn("p", code='Handlers.add("Inc", "Inc", function() N = (N or 0) + 1 end)')
+    for _ in range(5):
+        net.send(p, "Inc")
+    assert p.verify().ok and net.verify()[0].ok
+    assert seen and not any(seen) and gc.isenabled()

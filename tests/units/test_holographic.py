@@ -485,6 +485,27 @@ def test_segmented_verify_checks_the_chain_across_the_segment_boundary(column):
         assert results[1].slot == before["slot"]
 
 
+def test_verify_decodes_each_distinct_tag_text_once_and_still_sees_every_row(monkeypatch):
+    """Rows with the same stored tags share one decoded list; a row whose tags differ (here,
+    tampered with) is decoded on its own and caught; a full cache starts again."""
+    from ao_kernel import holographic
+
+    monkeypatch.setattr(holographic, "TAG_CACHE_MAX", 3)
+    net = Network()
+    p = net.spawn("p", code='Handlers.add("Inc", "Inc", function(msg) '
+                            'N = (N or 0) + tonumber(msg.Tags.By or 1); '
+                            'msg.reply({ Data = tostring(N) }) end)')
+    for i in range(40):
+        net.send(p, "Inc", tags={"By": str(i % 5)} if i % 2 else None)
+    assert p.verify().ok
+    row = [r for r in net.store.rows(process=p.id) if r["action"] == "Inc"][7]
+    tags = [[n, "4" if n == "By" else v] for n, v in json.loads(row["tags"])]
+    net.store.db.execute("UPDATE log SET tags = ? WHERE seq = ?", (json.dumps(tags), row["seq"]))
+    net.store.db.commit()
+    report = p.verify()
+    assert not report.ok and report.slot == row["slot"]
+
+
 def test_segmented_verify_checks_the_checkpoints_it_starts_from():
     net, p = _segmented(workers=2)
     runtime = net.compute.runtimes[p.id]
