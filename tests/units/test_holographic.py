@@ -420,6 +420,23 @@ def test_long_history_is_replayed_in_segments_with_the_same_values():
     assert bad2.isna().all()
 
 
+def test_segments_end_at_the_checkpoints_nearest_their_share():
+    """Side-by-side replays cut the history at checkpoints; the first run (the calling thread
+    also reads the log and gathers results) is ideally LEAD_SHARE times as long as the others."""
+    from ao_kernel.units.process_runtime import LEAD_SHARE, ProcessRuntime
+
+    runtime = ProcessRuntime.__new__(ProcessRuntime)
+    runtime.checkpoints = {k: b"" for k in range(100, 1000, 100)}
+    assert runtime.segments(1000, 1) == [(0, 1000)]
+    two = runtime.segments(1000, 2)
+    assert two == [(0, 400), (400, 1000)] and LEAD_SHARE == 0.8  # ideal first end: 444
+    assert runtime.segments(1000, 4) == [(0, 200), (200, 500), (500, 700), (700, 1000)]
+    runtime.checkpoints = {900: b""}
+    assert runtime.segments(1000, 2) == [(0, 900), (900, 1000)]
+    runtime.checkpoints = {}
+    assert runtime.segments(1000, 2) == [(0, 1000)]
+
+
 def test_segmented_verify_passes_and_catches_tampering_in_a_late_segment():
     net, p = _segmented(workers=2)
     runtime = net.compute.runtimes[p.id]
