@@ -30,6 +30,9 @@ Network operation that saw the growth (`settle`), never from inside the collecto
 by dead cycles stays within those factors. An explicit `gc.collect()` thaws everything first,
 so it still frees every dead cycle. A Network itself holds no reference cycle, so a dropped one
 (its Lua states, its in-memory log) is freed at once by reference counting, frozen or not.
+
+Work that reads a whole log into fresh objects and makes no cycles (a verification) runs with
+the collector `paused`.
 """
 
 from __future__ import annotations
