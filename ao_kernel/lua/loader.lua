@@ -10,15 +10,27 @@ local cu = {}
 local fmt, mtype, type, tostring = string.format, math.type, type, tostring
 
 -- Strings for the host: bytes that are not UTF-8 are escaped (see ao_kernel/lua/codec.py).
-local safe, set_now, set_budget = ...
+-- `is_text` tells whether a string is text the host can decode as it is.
+local safe, set_now, set_budget, is_text = ...
+local concat = table.concat
 
 -- Whether text() had to escape bytes in the result being exported (the host then decodes).
 local escaped = false
+-- While a result is exported, its strings are only collected, and checked all at once at the
+-- end (one scan of them joined by NUL bytes, which no UTF-8 sequence spans): nearly every result
+-- is text as it is. When it is not, the result is exported again with `careful` set, escaping
+-- string by string (see export_into).
+local careful, pending, npending = false, {}, 0
 
 local function text(v)
   if v == nil then return nil end
   local t = type(v)
   if t == "string" then
+    if not careful then
+      npending = npending + 1
+      pending[npending] = v
+      return v
+    end
     local s = safe(v)
     if s ~= v then escaped = true end
     return s
@@ -101,7 +113,26 @@ local unpack, UNPACK_MAX = table.unpack, 4000
 -- #spawns, per spawn: data, anchor, tags...; #assignments, per one: message, #pids, pids...;
 -- last, whether any text in it holds escaped bytes. Written into `f` after index `n`; returns
 -- the index of its last value.
+local export_body
+
 local function export_into(res, f, n)
+  for i = 1, npending do pending[i] = nil end -- left by an export that failed half-way
+  careful, npending = false, 0
+  local last = export_body(res, f, n)
+  if npending > 0 then
+    local all_text = is_text(concat(pending, "\0", 1, npending))
+    for i = 1, npending do pending[i] = nil end
+    npending = 0
+    if not all_text then
+      careful = true
+      last = export_body(res, f, n)
+      careful = false
+    end
+  end
+  return last
+end
+
+function export_body(res, f, n)
   if type(res) ~= "table" then
     f[n + 1], f[n + 2] = "", false
     f[n + 3] = "process.handle returned " .. type(res) .. " instead of a result table"

@@ -389,6 +389,7 @@ local function safe(s)
   return concat(out)
 end
 host.safe = safe
+host.is_text = python_text
 
 -- Runs f(...) under a raw pcall; returns true, results... or false, error text, kind where kind
 -- is "limit", "memory" or "error".

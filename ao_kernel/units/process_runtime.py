@@ -172,7 +172,7 @@ class ProcessRuntime:
         with runtime.booting():
             host = runtime.host
             self._cu = runtime.run_host_chunk("loader", args=(host.safe, host.set_now,
-                                                              host.set_budget))
+                                                              host.set_budget, host.is_text))
             pid, owner, ptags, mid, mowner, mtags = self.env
             self._cu.set_env(pid, owner, self._flat(ptags), mid, mowner, self._flat(mtags))
             self._handle = self._cu.handle

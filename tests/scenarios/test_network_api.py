@@ -597,6 +597,21 @@ def test_tag_values_with_raw_bytes_reach_the_process_byte_for_byte():
     assert reply.tags["Bytes"] == "5" and reply.tags["Raw"] == raw
 
 
+def test_raw_bytes_that_would_join_into_text_stay_raw_bytes():
+    """A result's strings are checked for raw bytes all at once: a string ending in half of a
+    UTF-8 sequence, followed by one starting with its other half, must not pass as text."""
+    net = Network()
+    p = net.spawn("p", code="""
+      Handlers.add("Split", "Split", function(msg)
+        msg.reply({ Action = "Halves", Z = string.char(195), [string.char(169)] = "v" })
+      end)
+    """)
+    reply = net.send(p, action="Split").result.messages[0]
+    half, other = (b"\xc3".decode("utf-8", "surrogateescape"),
+                   b"\xa9".decode("utf-8", "surrogateescape"))
+    assert reply.tags["Z"] == half and reply.tags[other] == "v"
+
+
 def test_changes_to_the_non_extractable_tags_apply_from_the_next_message():
     net = Network()
     p = net.spawn("p", code="""
