@@ -610,6 +610,7 @@ def test_raw_bytes_that_would_join_into_text_stay_raw_bytes():
     half, other = (b"\xc3".decode("utf-8", "surrogateescape"),
                    b"\xa9".decode("utf-8", "surrogateescape"))
     assert reply.tags["Z"] == half and reply.tags[other] == "v"
+    assert net.verify()[0].ok  # the live state after such an export equals its replay
 
 
 def test_changes_to_the_non_extractable_tags_apply_from_the_next_message():
