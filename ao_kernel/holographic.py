@@ -20,9 +20,9 @@ import pandas as pd
 from .errors import LuaError
 from .gcpolicy import paused
 from .ids import b64url, b64url_decode
-from .message import Message, Result, first_tag
+from .message import Message, Result
 from .store.jsontext import dumps, loads_all
-from .units.messenger import INTERRUPTED, STRIP_FOR_CU
+from .units.messenger import INTERRUPTED, cu_tags
 from .units.process_runtime import CHECKPOINT_EVERY, ProcessRuntime
 from .units.scheduler import first_link, next_link
 
@@ -220,8 +220,7 @@ def _rows_args(rows: list[Row], cache: TagCache) -> list[tuple[Any, ...]]:
         if len(cache) + len(new) > TAG_CACHE_MAX:
             cache.clear()
         for text, stored in zip(new, loads_all(new), strict=True):
-            cache[text] = ([(n, v) for n, v in stored if n not in STRIP_FOR_CU],
-                           bool(first_tag(stored, "From-Process")))
+            cache[text] = cu_tags(stored)
     out = []
     for row, text in zip(rows, texts, strict=True):
         owner = row[_OWNER]

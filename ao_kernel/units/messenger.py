@@ -7,7 +7,7 @@ back here to be pushed (re-signed by the MU with From-Process, From-Module and P
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -141,10 +141,10 @@ class Messenger:
 
     def cu_args(self, msg: Message, read_only: bool = False) -> tuple[Any, ...]:
         """The positional message fields the CU's loader expects."""
-        forwarded = msg.owner if first_tag(msg.tag_list, "From-Process") else None
-        tags = [t for t in msg.tag_list if t[0] not in STRIP_FOR_CU]
+        tags, forwarded = cu_tags(msg.tag_list)
         return (msg.id, msg.owner, msg.from_, msg.target, msg.data, msg.timestamp,
-                msg.block_height, msg.slot, msg.hash_chain, msg.cron, read_only, forwarded, tags)
+                msg.block_height, msg.slot, msg.hash_chain, msg.cron, read_only,
+                msg.owner if forwarded else None, tags)
 
     def _evaluate(self, msg: Message, pid: str) -> Message:
         if self.store.count() + 1 in self.forced_interrupts:
@@ -271,6 +271,14 @@ class Messenger:
                                owner=self.address, from_=pid, tag_list=signed, data=entry.data,
                                pushed_for=pushed_for, kind="process" if process else "message")
         self.submit(entry.pushed)
+
+
+def cu_tags(tags: Sequence[Sequence[str]]) -> tuple[list[tuple[str, str]], bool]:
+    """A message's tags as the CU sees them (From and Owner are message fields, not tags), and
+    whether it was forwarded (its first From-Process tag has a value: the loader then sets
+    Forwarded-By to the signer)."""
+    return ([(n, v) for n, v in tags if n not in STRIP_FOR_CU],
+            bool(first_tag(tags, "From-Process")))
 
 
 _SIZES = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
