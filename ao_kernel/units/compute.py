@@ -12,7 +12,8 @@ from functools import partial
 from typing import Any
 
 from . import parallel
-from .process_runtime import MsgArgs, ProcessRuntime, RawResult
+from .process_runtime import MsgArgs, ProcessRuntime
+from .result import RawResult
 
 RESIDENT = 256  # processes whose Lua state stays in memory
 # A process whose state comes (back) into memory joins the resident set as the next to leave,

@@ -16,7 +16,7 @@ from ..lua.runtime import LuaInterrupted
 from ..message import Message, Result, TagList, first_tag
 from ..store import LogStore
 from .compute import ComputeUnit
-from .process_runtime import RawResult
+from .result import RawResult
 from .scheduler import Scheduler, parse_crons
 
 INTERRUPTED = "interrupted by the user: the message was stopped and its effects rolled back"

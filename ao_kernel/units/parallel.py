@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from ..lua.runtime import LuaInterrupted
 
 if TYPE_CHECKING:
-    from .process_runtime import MsgArgs, ProcessRuntime, RawResult
+    from .process_runtime import MsgArgs, ProcessRuntime
+    from .result import RawResult
 
     Outcome = RawResult | LuaInterrupted
 

@@ -9,14 +9,14 @@ refills the runtime from its nearest snapshot and replays the successful inputs 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
 from ..errors import LuaError
-from ..lua.codec import from_lua, to_lua
+from ..lua.codec import to_lua
 from ..lua.convert import to_python
 from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, interrupts
+from .result import RawResult, read_result
 
 MsgArgs = tuple[Any, ...]
 CHECKPOINT_EVERY = 1000
@@ -43,46 +43,6 @@ HIBERNATE_TAIL = 16  # a process hibernates without a new snapshot if its replay
 CHECKPOINT_BYTES = 100_000
 CHECKPOINT_SPREAD = 16
 TAIL_BYTES = 2000
-
-
-@dataclass(slots=True)
-class RawResult:
-    """A CU result before the MU turns outbox entries into messages."""
-
-    output: str = ""
-    prompt: str | None = None
-    error: str | None = None
-    messages: list[tuple[str | None, str, str | None, list[tuple[str, str]]]] = field(
-        default_factory=list)
-    spawns: list[tuple[str, str | None, list[tuple[str, str]]]] = field(default_factory=list)
-    assignments: list[tuple[str | None, list[str]]] = field(default_factory=list)
-
-
-def _convert(res: Any) -> RawResult:
-    """Read the loader's flat result list (see `export` in loader.lua) in one pass: values
-    when it was small, else the Lua table itself."""
-    if not isinstance(res, tuple):
-        res = [res[k] for k in range(1, len(res) + 1)]
-    v = [from_lua(x) if type(x) is str else x for x in res] if res[-1] else res
-    raw = RawResult(output=v[0], prompt=v[1] or None, error=v[2] if v[2] is not False else None)
-    i = 4
-    for _ in range(v[3]):
-        end = i + 4 + v[i + 3]
-        raw.messages.append((v[i] or None, v[i + 1], v[i + 2] or None,
-                             list(zip(v[i + 4:end:2], v[i + 5:end:2], strict=True))))
-        i = end
-    count, i = v[i], i + 1
-    for _ in range(count):
-        end = i + 3 + v[i + 2]
-        tags = list(zip(v[i + 3:end:2], v[i + 4:end:2], strict=True))
-        raw.spawns.append((v[i], v[i + 1] or None, tags))
-        i = end
-    count, i = v[i], i + 1
-    for _ in range(count):
-        end = i + 2 + v[i + 1]
-        raw.assignments.append((v[i] or None, v[i + 2:end]))
-        i = end
-    return raw
 
 
 class ProcessRuntime:
@@ -189,7 +149,7 @@ class ProcessRuntime:
             return self.runtime.lua.table_from([to_lua(x) for x in flat])
 
     def _call(self, args: MsgArgs) -> RawResult:
-        return _convert(self._run(args))
+        return read_result(self._run(args))
 
     def _run(self, args: MsgArgs) -> Any:
         """Evaluate one message in Lua and return the raw Lua result table."""
@@ -313,7 +273,7 @@ class ProcessRuntime:
             at = 0
             for args in chunk:
                 size = flat[at]
-                raw = _convert(flat[at + 1:at + 1 + size])
+                raw = read_result(flat[at + 1:at + 1 + size])
                 at += 1 + size
                 if raw.error is not None:
                     out.append(self._rolled_back(raw.error))
