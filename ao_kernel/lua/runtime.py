@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache, lru_cache
@@ -237,8 +238,32 @@ def _library(items: tuple[tuple[str, str], ...]) -> _Library:
     return _Library(items)
 
 
+# Lua states whose process has left (`Runtime.release`), kept for the next runtimes to boot in:
+# a new state costs a LuaRuntime, the sandbox, and loading every library module's bytecode
+# again, which is most of a spawn. States are kept only while small (what the leaving process
+# left behind is freed by the next boot's collection) and only for processes under the default
+# memory limit or more, whose boot cannot fail on what the state already holds.
+_spare: deque[tuple[Any, Any, Any]] = deque()
+SPARE_MAX = 4
+SPARE_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _released(*_: Any, **__: Any) -> Any:
+    raise RuntimeError("this runtime's Lua state was released to another process")
+
+
+class _Released:
+    """What a released runtime holds instead of its Lua state: any use raises."""
+
+    def __getattr__(self, name: str) -> Any:
+        return _released()
+
+
+_RELEASED = _Released()
+
+
 class Runtime:
-    """One sandboxed `lupa.lua53` state with host controls kept out of Lua's reach."""
+    """A sandboxed `lua53` state with fresh process globals, host controls out of Lua's reach."""
 
     def __init__(
         self,
@@ -248,23 +273,52 @@ class Runtime:
     ) -> None:
         self.memory_limit = memory_limit
         self.instruction_limit = instruction_limit
-        self.lua = lua53.LuaRuntime(
-            register_eval=False,
-            register_builtins=False,
-            unpack_returned_tuples=True,
-            attribute_filter=_deny_attributes,
-            max_memory=memory_limit or 0,
-        )
-        self.host = self.lua.execute(_sandbox_code())
-        self._run = self.host.run
-        self._set_budget = self.host.set_budget
-        self._load = self.host.load
-        self._collect = self.host.collect
-        self.host.set_interrupt_check(interrupts.check)
+        self._reusable = memory_limit is None or memory_limit >= DEFAULT_MEMORY_LIMIT
+        spare = None
+        if self._reusable:
+            try:
+                spare = _spare.pop()
+            except IndexError:
+                pass
+        if spare is None:
+            lua = lua53.LuaRuntime(
+                register_eval=False,
+                register_builtins=False,
+                unpack_returned_tuples=True,
+                attribute_filter=_deny_attributes,
+                max_memory=memory_limit or 0,
+            )
+            host = lua.execute(_sandbox_code())
+            host.set_interrupt_check(interrupts.check)
+            current = None
+        else:
+            lua, host, current = spare
+            lua.set_max_memory(memory_limit or 0)
+        self.lua, self.host = lua, host
+        self._run = host.run
+        self._set_budget = host.set_budget
+        self._load = host.load
+        self._collect = host.collect
         self.library = library = _library(
             tuple((modules if modules is not None else library_sources()).items()))
-        if library.by_key:
-            self.host.set_lookup(library.lookup)
+        if library is not current:
+            host.set_lookup(library.lookup if library.by_key else None)
+        host.instantiate()
+
+    def release(self) -> None:
+        """Give the Lua state to the next runtime that boots; this one must not be used again.
+
+        Call it only where the runtime is dropped for good (a process hibernating or booting
+        afresh): everything the process held becomes garbage for the next boot to collect.
+        """
+        lua, host = self.lua, self.host
+        if lua is _RELEASED:
+            return
+        self.lua = self.host = _RELEASED
+        self._run = self._set_budget = self._load = self._collect = _released
+        if (self._reusable and len(_spare) < SPARE_MAX
+                and lua.get_memory_used() <= SPARE_MAX_BYTES):
+            _spare.append((lua, host, self.library))
 
     @contextmanager
     def booting(self) -> Iterator[None]:

@@ -1,9 +1,31 @@
--- ao_kernel sandbox: the first chunk run in every process runtime.
--- It keeps private references to the host-only functions it needs, removes everything that
--- reaches the host, and installs an instruction budget that also holds inside coroutines and
--- through pcall/xpcall. It returns a table of host controls that process code never sees.
+-- ao_kernel sandbox: the first chunk run in every Lua state.
+-- It keeps private references to the host-only functions it needs and installs an instruction
+-- budget that also holds inside coroutines and through pcall/xpcall. It returns a table of host
+-- controls that process code never sees. `host.instantiate()` then gives the state a fresh set
+-- of process globals: a copy of the standard library as it was before this chunk ran, minus
+-- everything that reaches the host. A state whose process has left (hibernated) is given to the
+-- next process that boots, with new globals: nothing the previous process could reach stays
+-- reachable, and its library modules run again from the bytecode already loaded.
+
+-- The standard library as lupa opened it, copied before anything here changes it.
+local LIBRARIES = { "coroutine", "table", "io", "os", "string", "math", "utf8", "debug",
+  "package", "python" }
+local pristine, pristine_libs, pristine_loaded = {}, {}, {}
+for k, v in next, _G do pristine[k] = v end
+for _, name in ipairs(LIBRARIES) do
+  local lib = rawget(_G, name)
+  if type(lib) == "table" then
+    local copy = {}
+    for k, v in next, lib do copy[k] = v end
+    pristine_libs[name] = copy
+  end
+end
+for name in next, package.loaded do pristine_loaded[name] = true end
 
 local sethook = debug.sethook
+local registry, set_meta, upvaluejoin = debug.getregistry(), debug.setmetatable,
+  debug.upvaluejoin
+local LUA_RIDX_GLOBALS = 2
 -- Host-only tools for the persister (ao_kernel/lua/persist.lua), taken before `debug` goes away.
 local persist_tools = {
   getupvalue = debug.getupvalue, setupvalue = debug.setupvalue, upvalueid = debug.upvalueid,
@@ -15,10 +37,11 @@ local persist_tools = {
   concat = table.concat, sort = table.sort, co_create = coroutine.create,
   co_resume = coroutine.resume, co_status = coroutine.status, co_running = coroutine.running,
   collect = collectgarbage, ipairs = ipairs, select = select, error = error, pcall = pcall,
-  utf8_codes = utf8.codes, G = _G, loaded = package.loaded, char = string.char, ulen = utf8.len,
+  utf8_codes = utf8.codes, char = string.char, ulen = utf8.len,
   byte = string.byte,
   find = string.find, mininteger = math.mininteger,
-  string_meta = debug.getmetatable(""), sandbox_source = debug.getinfo(1, "S").source,
+  sandbox_source = debug.getinfo(1, "S").source,
+  -- G, loaded, string_meta and random: those of the current process (see `instantiate`)
 }
 local traceback, getinfo = debug.traceback, debug.getinfo
 local raw_pcall, raw_xpcall, raw_error = pcall, xpcall, error
@@ -86,125 +109,6 @@ local function reraise_if_fatal(ok, ...)
   return ok, ...
 end
 
-function pcall(f, ...)
-  return reraise_if_fatal(raw_pcall(f, ...))
-end
-
-function xpcall(f, handler, ...)
-  local function guarded(err)
-    if is_fatal(err) then return err end
-    return handler(err)
-  end
-  return reraise_if_fatal(raw_xpcall(f, guarded, ...))
-end
-
-function coroutine.create(f)
-  local co = co_create(f)
-  sethook(co, hook, "", STEP)
-  return co
-end
-
-function coroutine.resume(co, ...)
-  return reraise_if_fatal(co_resume(co, ...))
-end
-
-local function wrap_results(ok, ...)
-  if ok then return ... end
-  local err = ...
-  if raw_type(err) == "string" and not is_fatal(err) then raw_error(err, 2) end
-  raw_error(err, 0)
-end
-
-function coroutine.wrap(f)
-  local co = coroutine.create(f)
-  return function(...)
-    return wrap_results(co_resume(co, ...))
-  end
-end
-
--- Finalizers would run at moments chosen by the garbage collector, which replay cannot
--- reproduce; ao processes must be deterministic, so `__gc` is refused.
-local raw_setmetatable, raw_rawget = setmetatable, rawget
-function setmetatable(t, mt)
-  if raw_type(mt) == "table" and raw_rawget(mt, "__gc") ~= nil then
-    raw_error("__gc metamethods are not available in ao processes (they are not deterministic)", 2)
-  end
-  return raw_setmetatable(t, mt)
-end
-
--- Deterministic `pairs`. Lua seeds its string hash from the clock and memory addresses, so the
--- raw traversal order of string keys changes from run to run. Processes must replay and re-run
--- identically, so `pairs` visits keys in a fixed order: numbers ascending, then strings in byte
--- order, then booleans, then other keys. Keys removed during the loop are skipped.
-local raw_next, raw_rawget2, raw_getmetatable = next, rawget, getmetatable
-local table_sort, raw_select = table.sort, select
-local RANK = { number = 1, string = 2, boolean = 3 }
-local function key_before(a, b)
-  local ta, tb = raw_type(a), raw_type(b)
-  if ta == tb then
-    if ta == "number" or ta == "string" then return a < b end
-    if ta == "boolean" then return b and not a end
-    return false
-  end
-  return (RANK[ta] or 4) < (RANK[tb] or 4)
-end
-
-function pairs(...)
-  local t = ...
-  if raw_type(t) ~= "table" then
-    local mt = raw_getmetatable(t)
-    if mt == nil or raw_rawget2(mt, "__pairs") == nil then
-      local got = raw_select("#", ...) == 0 and "no value" or raw_type(t)
-      raw_error("bad argument #1 to 'pairs' (table expected, got " .. got .. ")", 2)
-    end
-  end
-  local mt = raw_getmetatable(t)
-  if raw_type(mt) == "table" then
-    local meta_pairs = raw_rawget2(mt, "__pairs")
-    if meta_pairs ~= nil then
-      local f, s, c = meta_pairs(t)
-      return f, s, c
-    end
-  end
-  local keys, n, kind = {}, 0, nil
-  for k in raw_next, t do
-    n = n + 1
-    keys[n] = k
-    if kind ~= false then
-      local tk = raw_type(k)
-      if kind == nil then kind = tk elseif tk ~= kind then kind = false end
-    end
-  end
-  if n > 1 then
-    -- Keys all of one type that `<` orders the same way key_before does: the native sort.
-    if kind == "string" or kind == "number" then table_sort(keys)
-    else table_sort(keys, key_before) end
-  end
-  local i = 0
-  return function()
-    while i < n do
-      i = i + 1
-      local k = keys[i]
-      local v = raw_rawget2(t, k)
-      if v ~= nil then return k, v end
-    end
-    return nil
-  end, t, nil
-end
-
--- Text chunks only: binary chunks can crash the interpreter.
-function load(chunk, name, mode, env)
-  if env == nil then env = _G end
-  return raw_load(chunk, name, "t", env)
-end
-
--- The host-reaching parts of the standard library go away.
-io = nil
-dofile = nil
-loadfile = nil
-python = nil
-debug = { traceback = traceback, getinfo = getinfo }
-
 -- os.time{...} on a date table: computed in UTC without touching the host clock.
 local function time_of(t)
   local y, m, d = t.year, t.month, t.day
@@ -216,42 +120,13 @@ end
 
 -- A deterministic clock: the host sets `now_ms` before each message.
 local now_ms = 0
-os = {
-  time = function(t)
-    if t ~= nil then return time_of(t) end
-    return now_ms
-  end,
-  clock = function() return 0 end,
-  date = function(fmt, t)
-    fmt = fmt or "%c"
-    if string_sub(fmt, 1, 1) ~= "!" then fmt = "!" .. fmt end
-    return real_date(fmt, t or (now_ms // 1000))
-  end,
-  getenv = function() return nil end,
-  difftime = function(a, b) return a - b end,
-}
-
--- Until a process library seeds its own generator, math.random is a fixed-seed LCG so that
--- nothing reads lupa's C rand(), which every runtime in the host shares.
-local lcg = 0
-math.randomseed = function(seed) lcg = math.tointeger(seed) or 0 end
-math.random = function(a, b)
-  lcg = (lcg * 6364136223846793005 + 1442695040888963407)
-  local r = ((lcg >> 11) & 0x1FFFFFFFFFFFFF) / 9007199254740992.0
-  if a == nil then return r end
-  if b == nil then a, b = 1, a end
-  return a + math.floor(r * (b - a + 1))
-end
 
 -- `require` finds only library modules the host provides; names are canonical without a
 -- leading "." and without a trailing ".init", so ".json", "json" and ".json.init" are one module.
 -- The host's `lookup(key)` returns a module's code (and true when it is bytecode) or nil. It is
--- asked only at a module's first `require`, so a state holds no code it has not loaded.
-local lookup = nil
-local loaded = package.loaded
-loaded.io, loaded.python = nil, nil
-loaded.os, loaded.debug = os, debug
-print = function() end
+-- asked only at a module's first `require` in the state; the module's main function is kept
+-- (`mains`), and each later process that requires it runs it again with its own globals.
+local lookup, mains = nil, {}
 local function canonical(name)
   name = string_gsub(name, "^%.", "")
   name = string_gsub(name, "%.init$", "")
@@ -264,55 +139,220 @@ local function chunk_name(key)
   return "." .. key
 end
 
-function require(name)
-  if raw_type(name) ~= "string" then
-    raw_error("bad argument #1 to 'require' (string expected, got " .. raw_type(name) .. ")", 2)
-  end
-  local found = loaded[name]
-  if found ~= nil then return found end
-  local key = canonical(name)
-  -- One entry per module, under the name ao's build uses, so that whatever walks
-  -- package.loaded (Lua's traceback names functions that way) sees a single, stable name.
-  local slot = chunk_name(key)
-  found = loaded[slot]
-  if found == nil then
-    local preload = package.preload[name] or package.preload[key]
-    local src, is_bytecode
-    -- The host's names are text: a name that is not UTF-8 (or has surrogates) is none of them.
-    if preload == nil and lookup ~= nil and python_text(key) then
-      src, is_bytecode = lookup(key)
-    end
-    local loader
-    if preload ~= nil then
-      loader = preload
-    elseif src ~= nil then
-      -- Library modules may arrive precompiled by the host (from its own trusted sources).
-      local fn, err = raw_load(src, chunk_name(key), is_bytecode and "b" or "t", _G)
-      if not fn then raw_error(err, 0) end
-      loader = fn
-    else
-      raw_error("module '" .. name .. "' not found: ao processes can only require modules "
-        .. "that are loaded into the process", 2)
-    end
-    found = loader(key)
-    if found == nil then found = loaded[slot] end
-    if found == nil then found = true end
-    loaded[slot] = found
-  end
-  return found
+-- A fresh upvalue cell holding `v`, for a module's main function to take as its own `_ENV`
+-- (as `load` gives each chunk), so that each process's modules see only its globals.
+local function env_cell(v)
+  return function() return v end
 end
-package.loadlib = nil
-package.searchpath = nil
-package.searchers = nil
-package.cpath = ""
-package.path = ""
+
+-- Installs the process-facing functions into `_ENV`, a fresh copy of the standard library
+-- (see `instantiate`); `loaded` is its package.loaded.
+local function install(_ENV, loaded)
+  function pcall(f, ...)
+    return reraise_if_fatal(raw_pcall(f, ...))
+  end
+
+  function xpcall(f, handler, ...)
+    local function guarded(err)
+      if is_fatal(err) then return err end
+      return handler(err)
+    end
+    return reraise_if_fatal(raw_xpcall(f, guarded, ...))
+  end
+
+  function coroutine.create(f)
+    local co = co_create(f)
+    sethook(co, hook, "", STEP)
+    return co
+  end
+
+  function coroutine.resume(co, ...)
+    return reraise_if_fatal(co_resume(co, ...))
+  end
+
+  local function wrap_results(ok, ...)
+    if ok then return ... end
+    local err = ...
+    if raw_type(err) == "string" and not is_fatal(err) then raw_error(err, 2) end
+    raw_error(err, 0)
+  end
+
+  function coroutine.wrap(f)
+    local co = coroutine.create(f)
+    return function(...)
+      return wrap_results(co_resume(co, ...))
+    end
+  end
+
+  -- Finalizers would run at moments chosen by the garbage collector, which replay cannot
+  -- reproduce; ao processes must be deterministic, so `__gc` is refused.
+  local raw_setmetatable, raw_rawget = setmetatable, rawget
+  function setmetatable(t, mt)
+    if raw_type(mt) == "table" and raw_rawget(mt, "__gc") ~= nil then
+      raw_error("__gc metamethods are not available in ao processes (they are not deterministic)",
+        2)
+    end
+    return raw_setmetatable(t, mt)
+  end
+
+  -- Deterministic `pairs`. Lua seeds its string hash from the clock and memory addresses, so the
+  -- raw traversal order of string keys changes from run to run. Processes must replay and re-run
+  -- identically, so `pairs` visits keys in a fixed order: numbers ascending, then strings in byte
+  -- order, then booleans, then other keys. Keys removed during the loop are skipped.
+  local raw_next, raw_rawget2, raw_getmetatable = next, rawget, getmetatable
+  local table_sort, raw_select = table.sort, select
+  local RANK = { number = 1, string = 2, boolean = 3 }
+  local function key_before(a, b)
+    local ta, tb = raw_type(a), raw_type(b)
+    if ta == tb then
+      if ta == "number" or ta == "string" then return a < b end
+      if ta == "boolean" then return b and not a end
+      return false
+    end
+    return (RANK[ta] or 4) < (RANK[tb] or 4)
+  end
+
+  function pairs(...)
+    local t = ...
+    if raw_type(t) ~= "table" then
+      local mt = raw_getmetatable(t)
+      if mt == nil or raw_rawget2(mt, "__pairs") == nil then
+        local got = raw_select("#", ...) == 0 and "no value" or raw_type(t)
+        raw_error("bad argument #1 to 'pairs' (table expected, got " .. got .. ")", 2)
+      end
+    end
+    local mt = raw_getmetatable(t)
+    if raw_type(mt) == "table" then
+      local meta_pairs = raw_rawget2(mt, "__pairs")
+      if meta_pairs ~= nil then
+        local f, s, c = meta_pairs(t)
+        return f, s, c
+      end
+    end
+    local keys, n, kind = {}, 0, nil
+    for k in raw_next, t do
+      n = n + 1
+      keys[n] = k
+      if kind ~= false then
+        local tk = raw_type(k)
+        if kind == nil then kind = tk elseif tk ~= kind then kind = false end
+      end
+    end
+    if n > 1 then
+      -- Keys all of one type that `<` orders the same way key_before does: the native sort.
+      if kind == "string" or kind == "number" then table_sort(keys)
+      else table_sort(keys, key_before) end
+    end
+    local i = 0
+    return function()
+      while i < n do
+        i = i + 1
+        local k = keys[i]
+        local v = raw_rawget2(t, k)
+        if v ~= nil then return k, v end
+      end
+      return nil
+    end, t, nil
+  end
+
+  -- Text chunks only: binary chunks can crash the interpreter.
+  function load(chunk, name, mode, env)
+    if env == nil then env = _G end
+    return raw_load(chunk, name, "t", env)
+  end
+
+  -- The host-reaching parts of the standard library go away.
+  io = nil
+  dofile = nil
+  loadfile = nil
+  python = nil
+  debug = { traceback = traceback, getinfo = getinfo }
+
+  os = {
+    time = function(t)
+      if t ~= nil then return time_of(t) end
+      return now_ms
+    end,
+    clock = function() return 0 end,
+    date = function(fmt, t)
+      fmt = fmt or "%c"
+      if string_sub(fmt, 1, 1) ~= "!" then fmt = "!" .. fmt end
+      return real_date(fmt, t or (now_ms // 1000))
+    end,
+    getenv = function() return nil end,
+    difftime = function(a, b) return a - b end,
+  }
+
+  -- Until a process library seeds its own generator, math.random is a fixed-seed LCG so that
+  -- nothing reads lupa's C rand(), which every runtime in the host shares.
+  local lcg = 0
+  math.randomseed = function(seed) lcg = math.tointeger(seed) or 0 end
+  math.random = function(a, b)
+    lcg = (lcg * 6364136223846793005 + 1442695040888963407)
+    local r = ((lcg >> 11) & 0x1FFFFFFFFFFFFF) / 9007199254740992.0
+    if a == nil then return r end
+    if b == nil then a, b = 1, a end
+    return a + math.floor(r * (b - a + 1))
+  end
+
+  loaded.io, loaded.python = nil, nil
+  loaded.os, loaded.debug = os, debug
+  print = function() end
+  function require(name)
+    if raw_type(name) ~= "string" then
+      raw_error("bad argument #1 to 'require' (string expected, got " .. raw_type(name) .. ")", 2)
+    end
+    local found = loaded[name]
+    if found ~= nil then return found end
+    local key = canonical(name)
+    -- One entry per module, under the name ao's build uses, so that whatever walks
+    -- package.loaded (Lua's traceback names functions that way) sees a single, stable name.
+    local slot = chunk_name(key)
+    found = loaded[slot]
+    if found == nil then
+      local preload = package.preload[name] or package.preload[key]
+      local src, is_bytecode, main
+      if preload == nil and lookup ~= nil then main = mains[key] end
+      -- The host's names are text: a name that is not UTF-8 (or has surrogates) is none of them.
+      if preload == nil and main == nil and lookup ~= nil and python_text(key) then
+        src, is_bytecode = lookup(key)
+      end
+      local loader
+      if preload ~= nil then
+        loader = preload
+      elseif main ~= nil then
+        upvaluejoin(main, 1, env_cell(_G), 1)
+        loader = main
+      elseif src ~= nil then
+        -- Library modules may arrive precompiled by the host (from its own trusted sources).
+        local fn, err = raw_load(src, chunk_name(key), is_bytecode and "b" or "t", _G)
+        if not fn then raw_error(err, 0) end
+        if is_bytecode then mains[key] = fn end
+        loader = fn
+      else
+        raw_error("module '" .. name .. "' not found: ao processes can only require modules "
+          .. "that are loaded into the process", 2)
+      end
+      found = loader(key)
+      if found == nil then found = loaded[slot] end
+      if found == nil then found = true end
+      loaded[slot] = found
+    end
+    return found
+  end
+  package.loadlib = nil
+  package.searchpath = nil
+  package.searchers = nil
+  package.cpath = ""
+  package.path = ""
+end
 
 -- Host controls: returned to Python, never stored in a global.
 local host = {}
 
 -- `fn(key)` gives a library module's code by canonical name (see `require`); nil: no modules.
 function host.set_lookup(fn)
-  lookup = fn
+  lookup, mains = fn, {}
 end
 
 -- Host work (booting, replay) gets a large but finite budget, so that nothing a process left
@@ -435,7 +475,36 @@ function host.table_id(t)
   return n
 end
 
-persist_tools.random = math.random -- the fixed-seed LCG above (its `lcg` upvalue is state)
+-- New process globals (see the top of this file) become the state's globals: `_G` of every
+-- chunk the host loads from now on, and the roots the persister walks.
+function host.instantiate()
+  local G = {}
+  for k, v in next, pristine do G[k] = v end
+  for name, lib in next, pristine_libs do
+    local copy = {}
+    for k, v in next, lib do copy[k] = v end
+    G[name] = copy
+  end
+  G._G = G
+  local loaded = {}
+  for name in next, pristine_loaded do
+    if name == "_G" then loaded[name] = G else loaded[name] = G[name] end
+  end
+  G.package.loaded, G.package.preload = loaded, {}
+  install(G, loaded)
+  local string_meta = { __index = G.string }
+  set_meta("", string_meta)
+  registry[LUA_RIDX_GLOBALS] = G
+  persist_tools.G, persist_tools.loaded, persist_tools.string_meta = G, loaded, string_meta
+  persist_tools.random = G.math.random -- the fixed-seed LCG (its `lcg` upvalue is state)
+  host.boot_list = nil
+  now_ms = 0
+  -- What a previous process may have changed in the collector.
+  collectgarbage("restart")
+  collectgarbage("setpause", 200)
+  collectgarbage("setstepmul", 200)
+end
+
 host.persist_tools = persist_tools
 host.collect = collectgarbage
 host.LIMIT = LIMIT

@@ -119,8 +119,15 @@ class ProcessRuntime:
             self.recent = (n, blob)
         elif self.recent is not None and self._young(n):
             self.recent = None  # waking boots anyway: a short replay beats loading it
-        self._runtime = self._cu = self._handle = None
+        self._drop_runtime()
         return True
+
+    def _drop_runtime(self) -> None:
+        """Let go of the live Lua state for good: its state goes to the next process to boot."""
+        runtime = self._runtime
+        self._runtime = self._cu = self._handle = None
+        if runtime is not None:
+            runtime.release()
 
     def _boot(self, then: Callable[[ProcessRuntime], None] | None = None) -> None:
         """A fresh runtime with the process library loaded and the env set (no message yet).
@@ -128,6 +135,7 @@ class ProcessRuntime:
         `then(self)` runs last, still inside the boot (`checkpoint.boot` records the boot-time
         state with it), so that the one garbage collection at the end covers its work too.
         """
+        self._drop_runtime()
         self.runtime = runtime = Runtime(self.modules, self.memory_limit, self.instruction_limit)
         with runtime.booting():
             host = runtime.host
