@@ -613,6 +613,31 @@ def test_raw_bytes_that_would_join_into_text_stay_raw_bytes():
     assert net.verify()[0].ok  # the live state after such an export equals its replay
 
 
+def test_raw_bytes_in_long_results_and_in_batches_come_back_as_bytes():
+    """Bytes that are not text come back as bytes in a long result (read from a Lua table
+    rather than as values) and in a batch of messages evaluated in one call (verify), next to
+    results that are text."""
+    net = Network()
+    p = net.spawn("p", code="""
+      Handlers.add("Many", "Many", function(msg)
+        local out = { Action = "Many" }
+        for i = 1, 2100 do out["T" .. i] = "v" .. i end
+        out.T7 = "x" .. string.char(255)
+        msg.reply(out)
+      end)
+      Handlers.add("Plain", "Plain", function(msg) msg.reply({ Action = "Plain" }) end)
+      Handlers.add("Raw", "Raw", function(msg) msg.reply({ Data = string.char(200) }) end)
+    """)
+    reply = net.send(p, action="Many").result.messages[0]
+    assert reply.tags["T7"] == b"x\xff".decode("utf-8", "surrogateescape")
+    assert reply.tags["T2100"] == "v2100"
+    for action in ["Plain", "Raw", "Plain"] * 3:
+        net.send(p, action=action)
+    raws = [m.result.messages[0].data for m in p.log if m.tags.get("Action") == "Raw"]
+    assert raws == [b"\xc8".decode("utf-8", "surrogateescape")] * 3
+    assert net.verify()[0].ok
+
+
 def test_changes_to_the_non_extractable_tags_apply_from_the_next_message():
     net = Network()
     p = net.spawn("p", code="""
