@@ -65,6 +65,7 @@ end)
 """
 TICK = 'Handlers.add("Tick", "Tick", function() Ticks = (Ticks or 0) + 1 end)'
 INBOX_CAP = 10_000  # aos keeps this many Inbox messages
+WAKE_PROCESSES = 1_000
 TOKEN_LUA = HERE.parent / "ao_kernel" / "lua" / "blueprints" / "token.lua"
 
 Timer = Callable[[], float]
@@ -294,6 +295,24 @@ def bench_inbox(cfg: dict[str, Any]) -> dict[str, float]:
     return {"inbox_fill_msgs_per_s": fill, "inbox_full_msgs_per_s": full}
 
 
+def bench_wake(cfg: dict[str, Any]) -> dict[str, float]:
+    """Messages that go round more processes than stay in memory (256 by default): most find
+    their process hibernated, so each boots a Lua state (a reused one) and replays its log."""
+    net = Network()
+    count = WAKE_PROCESSES
+    procs = [net.spawn(f"w{i}", code=COUNTER) for i in range(count)]
+    sends = cfg["n"]
+
+    def one() -> float:
+        start = now()
+        for k in range(sends):
+            net.send(procs[(k * 7) % count], action="Inc")
+        return sends / (now() - start)
+    rate = statistics.median(rounds_of(one, 3))
+    assert sum(p.get("N") for p in procs[:8]) > 0
+    return {"wake_msgs_per_s": rate}
+
+
 def bench_dryrun(cfg: dict[str, Any]) -> dict[str, float]:
     """Read-only messages (how a token's Balance is read): each is evaluated and then undone."""
     net = Network()
@@ -443,7 +462,7 @@ def bench_parallel(cfg: dict[str, Any]) -> dict[str, float]:
 BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     "baseline": bench_baseline, "ping": bench_ping, "pingpong": bench_pingpong,
     "token": bench_token, "errors": bench_errors, "inbox": bench_inbox,
-    "dryrun": bench_dryrun, "cron": bench_cron, "log": bench_log,
+    "dryrun": bench_dryrun, "wake": bench_wake, "cron": bench_cron, "log": bench_log,
     "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
     "parallel": bench_parallel,
 }
@@ -466,6 +485,8 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
     ("rss_per_idle_process_kib_10000", "  RSS per idle process (10,000)", "KiB", ("<=", 200),
      None),
     ("spawn_total_s_10000", "  10,000 processes in one network", "s", None, None),
+    ("wake_msgs_per_s", "messages round 1,000 processes (256 stay in memory)", "msg/s", None,
+     None),
     ("cron_simulated_hours", "1-second cron: hours simulated (x 24/h = a day)", "h", None,
      None),
     ("cron_day_seconds", "  one simulated day of a 1-second cron", "s", ("<=", 5), None),
@@ -507,7 +528,7 @@ PER_MESSAGE = {"ping_msgs_per_s", "pingpong_round_trips_per_s", "token_transfers
                "token_msgs_per_s", "spawns_per_s_1000", "spawns_per_s_10000", "cron_msgs_per_s",
                "log_build_msgs_per_s", "replay_history_msgs_per_s", "replay_verify_msgs_per_s",
                "errors10_msgs_per_s", "errors0_msgs_per_s", "inbox_fill_msgs_per_s",
-               "inbox_full_msgs_per_s"}
+               "inbox_full_msgs_per_s", "wake_msgs_per_s"}
 
 
 def verdict(value: float, target: tuple[str, float] | None) -> str:
