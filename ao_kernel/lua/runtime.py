@@ -1,7 +1,9 @@
-"""A sandboxed Lua 5.3 runtime: one per process, with instruction and memory limits.
+"""A sandboxed Lua 5.3 runtime: one per live process, with instruction and memory limits.
 
 Process code sees only the Lua standard library minus host access (no `io`, no host `os`, no
-`require` of files, no Python objects) plus the library modules registered with it.
+`require` of files, no Python objects) plus the library modules registered with it. The Lua
+state under a runtime may have served an earlier process (`Runtime.release`): each runtime gets
+fresh globals, so nothing of that process is reachable.
 """
 
 from __future__ import annotations
