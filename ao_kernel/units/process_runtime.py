@@ -16,7 +16,7 @@ from ..errors import LuaError
 from ..lua.codec import to_lua
 from ..lua.convert import to_python
 from ..lua.runtime import LuaCodeError, LuaInterrupted, LuaLimitError, Runtime, interrupts
-from .result import RawResult, read_result
+from .result import RawResult, flat_values, read_result
 
 MsgArgs = tuple[Any, ...]
 CHECKPOINT_EVERY = 1000
@@ -276,8 +276,7 @@ class ProcessRuntime:
             except LuaInterrupted:
                 self.rebuild()
                 raise
-            if not isinstance(flat, tuple):
-                flat = tuple(flat[k] for k in range(1, len(flat) + 1))
+            flat = flat_values(flat)
             at = 0
             for args in chunk:
                 size = flat[at]

@@ -22,11 +22,17 @@ class RawResult:
     assignments: list[tuple[str | None, list[str]]] = field(default_factory=list)
 
 
+def flat_values(res: Any) -> tuple[Any, ...]:
+    """The loader's flat list as values: it comes back as values when small (see `handed_back`
+    in loader.lua), else as the Lua table itself."""
+    if isinstance(res, tuple):
+        return res
+    return tuple(res[k] for k in range(1, len(res) + 1))
+
+
 def read_result(res: Any) -> RawResult:
-    """Read the loader's flat result list (see `export_into` in loader.lua) in one pass: values
-    when it was small, else the Lua table itself."""
-    if not isinstance(res, tuple):
-        res = [res[k] for k in range(1, len(res) + 1)]
+    """Read the loader's flat result list (see `export_into` in loader.lua) in one pass."""
+    res = flat_values(res)
     v = [from_lua(x) if type(x) is str else x for x in res] if res[-1] else res
     raw = RawResult(output=v[0], prompt=v[1] or None, error=v[2] if v[2] is not False else None)
     i = 4

@@ -102,8 +102,9 @@ def test_states_with_their_own_memory_limit_or_much_memory_are_not_kept():
     kept = Runtime(MODULES)
     kept.release()
     assert len(runtime_module._spare) == 1
-    assert Runtime(MODULES, memory_limit=16 << 20).lua is not runtime_module._spare[0][0]
-    assert Runtime(MODULES, memory_limit=DEFAULT_MEMORY_LIMIT).lua is not None
+    state = runtime_module._spare[0][0]
+    assert Runtime(MODULES, memory_limit=16 << 20).lua is not state
+    assert Runtime(MODULES, memory_limit=DEFAULT_MEMORY_LIMIT).lua is state
     assert not runtime_module._spare
 
 
