@@ -46,9 +46,14 @@ OPERATION_THRESHOLD = 10_000
 THAW_GROWTH = 4  # at an idle moment (after a cell)
 BUSY_THAW_GROWTH = 64  # in the middle of work (the end of a Network operation)
 THAW_FLOOR = 250_000  # below this many frozen objects, never bother thawing
+# The real count of frozen objects walks all of them (~0.1 s per million). After a count that
+# finds no collection due, the next waits until 1/RECOUNT_GAP of the limit more survivors were
+# frozen: a count that stays just under the threshold (objects that survive young collections
+# and die later) would otherwise be walked again at every collection.
+RECOUNT_GAP = 4
 
 _state = {"installed": False, "walked": 0, "frozen": 0, "thawing": False, "due": False,
-          "urgent": False}
+          "urgent": False, "recount_at": 0}
 
 
 def collect_less_often() -> None:
@@ -81,19 +86,21 @@ def _after_collection(phase: str, info: dict[str, Any]) -> None:
         if generation != 2:
             return  # wait for the full collection that walks what was thawed
         _state["thawing"] = _state["due"] = _state["urgent"] = False
-        _state["walked"] = _state["frozen"] = 0
+        _state["walked"] = _state["frozen"] = _state["recount_at"] = 0
     survivors = sum(len(gc.get_objects(g)) for g in range(min(generation + 1, 2), 3))
     _state["frozen"] += survivors
     if not _state["walked"]:
         _state["walked"] = survivors
     limit = max(_state["walked"], THAW_FLOOR)
     frozen = _state["frozen"]
-    if (frozen > THAW_GROWTH * limit and not _state["due"]) or (
-            frozen > BUSY_THAW_GROWTH * limit and not _state["urgent"]):
+    crossed = (frozen > THAW_GROWTH * limit and not _state["due"]) or (
+        frozen > BUSY_THAW_GROWTH * limit and not _state["urgent"])
+    if crossed and frozen >= _state["recount_at"]:
         # The running count includes frozen objects freed since: count them for real (rare).
         _state["frozen"] = frozen = gc.get_freeze_count() + survivors
         _state["due"] = frozen > THAW_GROWTH * limit
         _state["urgent"] = frozen > BUSY_THAW_GROWTH * limit
+        _state["recount_at"] = frozen + limit // RECOUNT_GAP
     gc.freeze()
 
 

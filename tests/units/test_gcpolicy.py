@@ -147,6 +147,44 @@ def test_the_threshold_counts_only_frozen_objects_still_alive(monkeypatch):
         gc.unfreeze()
 
 
+def test_a_count_that_stays_under_the_threshold_is_not_walked_at_every_collection(
+        monkeypatch):
+    """Survivors that die later keep pushing the running count over the threshold while the
+    real count stays under it; the real count (a walk of every frozen object) is then taken
+    again only after a further 1/RECOUNT_GAP of the limit has been frozen."""
+    from ao_kernel import gcpolicy
+
+    Network()
+    gc.collect(0)  # freeze what exists, so that each collection below freezes ~2,000 objects
+    limit = 10**6
+    under = gcpolicy.THAW_GROWTH * limit - 3000  # the real count: just under the threshold
+    counts = []
+
+    def counting() -> int:
+        counts.append(1)
+        return under
+
+    monkeypatch.setattr(gcpolicy.gc, "get_freeze_count", counting)
+    monkeypatch.setattr(gcpolicy, "THAW_FLOOR", 1)
+    monkeypatch.setitem(gcpolicy._state, "walked", limit)
+    monkeypatch.setitem(gcpolicy._state, "frozen", under + 4000)
+    monkeypatch.setitem(gcpolicy._state, "due", False)
+    monkeypatch.setitem(gcpolicy._state, "urgent", False)
+    monkeypatch.setitem(gcpolicy._state, "recount_at", 0)
+    kept = []
+    try:
+        for _ in range(3):  # each collection freezes 2,000 more: over the threshold again
+            kept.append([[] for _ in range(2000)])
+            gc.collect(0)
+        assert len(counts) == 1
+        assert not gcpolicy._state["due"]
+        gcpolicy._state["frozen"] = gcpolicy._state["recount_at"]  # grown by the gap: count
+        gc.collect(0)
+        assert len(counts) == 2
+    finally:
+        gc.unfreeze()
+
+
 def test_paused_holds_collections_nests_and_restores_the_collector():
     import gc
 
