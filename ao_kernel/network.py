@@ -55,6 +55,15 @@ def module_tags(module: str) -> TagList:
             ("Name", f"aos-{AOS_VERSION}")]
 
 
+def _tag_tuples(tags: list[Any]) -> TagList:
+    """A journaled operation's tags as the message's own list of (name, value) tuples: tuples
+    as `send` made them are shared, not copied (a long log keeps every message's tags); a
+    replay's come from JSON as lists."""
+    if tags and type(tags[0]) is tuple:
+        return list(tags)
+    return [(n, v) for n, v in tags]
+
+
 @cache
 def _syntax_checker() -> Runtime:
     """One bare runtime that only compiles (never runs) code, to check it before a spawn."""
@@ -251,7 +260,7 @@ class Network(Journaled):
         return proc
 
     def _op_spawn(self, owner: str, tags: list[list[str]], data: str, crank: bool) -> str:
-        tag_list = [(n, v) for n, v in tags]
+        tag_list = _tag_tuples(tags)
         pid = self.ids.next("process", owner, data, repr(tag_list))
         self.messenger.submit(Message(id=pid, target=pid, owner=owner, from_=owner,
                                       tag_list=tag_list, data=data, kind="process"))
@@ -298,7 +307,7 @@ class Network(Journaled):
 
     def _op_send(self, target: str, owner: str, tags: list[list[str]], data: str,
                  crank: bool) -> Message:
-        tag_list = [(n, v) for n, v in tags]
+        tag_list = _tag_tuples(tags)
         msg = Message(id=self.ids.next("message", owner, target, data, repr(tag_list)),
                       target=target, owner=owner,
                       from_=first_tag(tag_list, "From-Process") or owner,

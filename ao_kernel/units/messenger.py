@@ -261,7 +261,7 @@ class Messenger:
     def _push(self, entry: Message, ident: str, kind: str, pid: str,
               pushed_for: str | None) -> None:
         """Sign an outbox entry as the MU (ao's protocol tags added) and queue it."""
-        signed = [(n, v) for n, v in entry.tag_list if n not in _PUSH_DROP]
+        signed = [tag for tag in entry.tag_list if tag[0] not in _PUSH_DROP]
         signed += [("Data-Protocol", "ao"), ("Type", kind), ("From-Process", pid),
                    ("From-Module", self.processes[pid].module)]
         if pushed_for:
@@ -277,8 +277,11 @@ def cu_tags(tags: Sequence[Sequence[str]]) -> tuple[list[tuple[str, str]], bool]
     """A message's tags as the CU sees them (From and Owner are message fields, not tags), and
     whether it was forwarded (its first From-Process tag has a value: the loader then sets
     Forwarded-By to the signer)."""
-    return ([(n, v) for n, v in tags if n not in STRIP_FOR_CU],
-            bool(first_tag(tags, "From-Process")))
+    if tags and type(tags[0]) is tuple:  # the message's own tuples, shared (a log keeps both)
+        kept = [tag for tag in tags if tag[0] not in STRIP_FOR_CU]
+    else:
+        kept = [(n, v) for n, v in tags if n not in STRIP_FOR_CU]
+    return kept, bool(first_tag(tags, "From-Process"))
 
 
 _SIZES = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}

@@ -30,21 +30,50 @@ def flat_values(res: Any) -> tuple[Any, ...]:
     return tuple(res[k] for k in range(1, len(res) + 1))
 
 
+# Short strings that results repeat (the prompt, tag names, protocol tag values, targets) as
+# one object each: every string from Lua arrives as a new Python object, and the log keeps every
+# result, so a long log would hold thousands of copies of each. Bounded: at most POOL_MAX
+# strings of at most POOL_LEN characters, emptied when full.
+POOL_MAX, POOL_LEN = 4096, 128
+_pool: dict[str, str] = {}
+
+
+def _pooled(text: str) -> str:
+    """The pool's copy of a short string (this one, the first time it is seen)."""
+    if len(text) > POOL_LEN:
+        return text
+    if len(_pool) >= POOL_MAX:
+        _pool.clear()
+    return _pool.setdefault(text, text)
+
+
+def _pooled_tags(names: list[Any], values: list[Any]) -> list[tuple[str, str]]:
+    """Tags as (name, value) pairs, names and values taken from the pool where repeated."""
+    if len(_pool) >= POOL_MAX:
+        _pool.clear()
+    same = _pool.setdefault
+    return [(same(n, n) if len(n) <= POOL_LEN else n, same(x, x) if len(x) <= POOL_LEN else x)
+            for n, x in zip(names, values, strict=True)]
+
+
 def read_result(res: Any) -> RawResult:
     """Read the loader's flat result list (see `export_into` in loader.lua) in one pass."""
     res = flat_values(res)
     v = [from_lua(x) if type(x) is str else x for x in res] if res[-1] else res
-    raw = RawResult(output=v[0], prompt=v[1] or None, error=v[2] if v[2] is not False else None)
+    prompt = v[1]
+    raw = RawResult(output=v[0], prompt=_pooled(prompt) if prompt else None,
+                    error=v[2] if v[2] is not False else None)
     i = 4
     for _ in range(v[3]):
         end = i + 4 + v[i + 3]
-        raw.messages.append((v[i] or None, v[i + 1], v[i + 2] or None,
-                             list(zip(v[i + 4:end:2], v[i + 5:end:2], strict=True))))
+        target = v[i]
+        raw.messages.append((_pooled(target) if target else None, v[i + 1],
+                             v[i + 2] or None, _pooled_tags(v[i + 4:end:2], v[i + 5:end:2])))
         i = end
     count, i = v[i], i + 1
     for _ in range(count):
         end = i + 3 + v[i + 2]
-        tags = list(zip(v[i + 3:end:2], v[i + 4:end:2], strict=True))
+        tags = _pooled_tags(v[i + 3:end:2], v[i + 4:end:2])
         raw.spawns.append((v[i], v[i + 1] or None, tags))
         i = end
     count, i = v[i], i + 1
