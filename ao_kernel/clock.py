@@ -81,11 +81,16 @@ class VirtualClock:
         self.start_height = start_height
         self.block_ms = block_ms
         self.now = start_ms
+        self._height = (start_ms, self.height_at(start_ms))  # (instant, height) last asked
 
     @property
     def height(self) -> int:
-        """The block height at the current instant."""
-        return self.height_at(self.now)
+        """The block height at the current instant (one int object per instant: every message
+        of the log stores it)."""
+        at, height = self._height
+        if at != self.now:
+            self._height = (self.now, height := self.height_at(self.now))
+        return height
 
     def height_at(self, ms: int) -> int:
         """The block height at instant `ms`."""

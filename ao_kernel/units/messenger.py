@@ -21,6 +21,8 @@ from .scheduler import Scheduler, parse_crons
 
 INTERRUPTED = "interrupted by the user: the message was stopped and its effects rolled back"
 _PUSH_DROP = {"Data-Protocol", "Type", "From-Process", "From-Module", "Assignments"}
+# The tags the MU signs onto every pushed message or spawn (shared tuples: the log keeps them).
+_SIGNED = {kind: (("Data-Protocol", "ao"), ("Type", kind)) for kind in ("Message", "Process")}
 STRIP_FOR_CU = {"From", "Owner"}  # tags the CU never sees (they are message fields)
 
 
@@ -35,6 +37,11 @@ class ProcessInfo:
     tags: TagList
     parent: str | None = None
     log: list[Message] = field(default_factory=list)
+    # The From-Process and From-Module tags the MU signs onto this process's outbox.
+    signed_from: tuple[tuple[str, str], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.signed_from = (("From-Process", self.id), ("From-Module", self.module))
 
 
 class Work(NamedTuple):
@@ -262,8 +269,8 @@ class Messenger:
               pushed_for: str | None) -> None:
         """Sign an outbox entry as the MU (ao's protocol tags added) and queue it."""
         signed = [tag for tag in entry.tag_list if tag[0] not in _PUSH_DROP]
-        signed += [("Data-Protocol", "ao"), ("Type", kind), ("From-Process", pid),
-                   ("From-Module", self.processes[pid].module)]
+        signed += _SIGNED[kind]
+        signed += self.processes[pid].signed_from
         if pushed_for:
             signed.append(("Pushed-For", pushed_for))
         process = kind == "Process"
