@@ -216,10 +216,11 @@ class LogStore:
             if self._pending_ops:
                 self.db.executemany(
                     "INSERT INTO ops (n, op, args) VALUES (?, ?, ?)",
-                    [(n, op, dumps(args))
-                     for n, op, args in self._pending_ops])
+                    ((n, op, dumps(args)) for n, op, args in self._pending_ops))
+            # Rows encoded one at a time as SQLite takes them: a long unflushed log never has
+            # all its rows encoded in memory at once.
             self.db.executemany(f"INSERT INTO log VALUES ({marks})",
-                                [_row(msg) for msg in self._pending])
+                                (_row(msg) for msg in self._pending))
         self._pending.clear()
         self._pending_ops.clear()
 

@@ -101,3 +101,21 @@ def test_a_network_without_a_file_keeps_its_log_in_a_temporary_database():
     mode = net.store.db.execute("PRAGMA journal_mode").fetchone()[0]
     assert mode != "memory"
     assert len(net.messages()) >= 3
+
+
+def test_writing_a_long_unflushed_log_encodes_its_rows_one_at_a_time():
+    """The rows of 2,000 pings, encoded all at once, would take ~4 MB; one at a time, a few KB."""
+    net = Network()
+    proc = net.spawn("ping", code=PING)
+    for _ in range(2000):
+        net.send(proc, action="Ping")
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        net.store.flush()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    assert len(net.messages()) == 2002  # the Process message, its code, the pings
