@@ -26,8 +26,10 @@ made since the previous one, so each object is walked about once more in its lif
 apart they are: measured, 15% of the time of 300,000 pings. Between cells that
 costs a pause instead of message throughput. Without cells (a script), or when a single cell
 lets the frozen objects grow BUSY_THAW_GROWTH-fold, the collection runs at the end of the
-Network operation that saw the growth (`settle`), never from inside the collector. Memory held
-by dead cycles stays within those factors. An explicit `gc.collect()` thaws everything first,
+Network operation that saw the growth (`settle`), never from inside the collector. The growth
+is judged by a running count of survivors, and confirmed there (or after the cell) by a real
+count, which walks every frozen object: inside the collector it would stall a message. Memory
+held by dead cycles stays within those factors. An explicit `gc.collect()` thaws everything first,
 so it still frees every dead cycle. A Network itself holds no reference cycle, so a dropped one
 (its Lua states, its in-memory log) is freed at once by reference counting, frozen or not.
 
@@ -46,11 +48,7 @@ OPERATION_THRESHOLD = 10_000
 THAW_GROWTH = 4  # at an idle moment (after a cell)
 BUSY_THAW_GROWTH = 64  # in the middle of work (the end of a Network operation)
 THAW_FLOOR = 250_000  # below this many frozen objects, never bother thawing
-# The real count of frozen objects walks all of them (~0.1 s per million). After a count that
-# finds no collection due, the next waits until 1/RECOUNT_GAP of the limit more survivors were
-# frozen: a count that stays just under the threshold (objects that survive young collections
-# and die later) would otherwise be walked again at every collection.
-RECOUNT_GAP = 4
+RECOUNT_GAP = 4  # see `_confirmed`
 
 _state = {"installed": False, "walked": 0, "frozen": 0, "thawing": False, "due": False,
           "urgent": False, "recount_at": 0}
@@ -67,12 +65,13 @@ def collect_less_often() -> None:
 
 
 def _after_collection(phase: str, info: dict[str, Any]) -> None:
-    """After a collection: freeze the survivors, and once the frozen objects have grown
-    THAW_GROWTH-fold (BUSY_THAW_GROWTH-fold) ask `idle` (`settle`) for a full collection.
+    """After a collection: freeze the survivors, and once the frozen objects seem to have grown
+    THAW_GROWTH-fold (BUSY_THAW_GROWTH-fold) mark a full collection as due (urgent) for `idle`
+    (`settle`), which first count them for real.
 
     Survivors sit in the generations after the one collected (the oldest for a full
-    collection), which the last freeze left empty, so counting them is cheap
-    (`gc.get_freeze_count` walks every frozen object, so it is asked only near a threshold)."""
+    collection), which the last freeze left empty, so counting them is cheap; the real count
+    of frozen objects walks every one of them, so it is never taken here, inside a message."""
     generation = info.get("generation", 0)
     if phase == "start":
         # CPython starts a full collection by itself only once the oldest generation's count
@@ -88,33 +87,43 @@ def _after_collection(phase: str, info: dict[str, Any]) -> None:
         _state["thawing"] = _state["due"] = _state["urgent"] = False
         _state["walked"] = _state["frozen"] = _state["recount_at"] = 0
     survivors = sum(len(gc.get_objects(g)) for g in range(min(generation + 1, 2), 3))
-    _state["frozen"] += survivors
+    _state["frozen"] = frozen = _state["frozen"] + survivors
     if not _state["walked"]:
         _state["walked"] = survivors
     limit = max(_state["walked"], THAW_FLOOR)
-    frozen = _state["frozen"]
-    crossed = (frozen > THAW_GROWTH * limit and not _state["due"]) or (
-        frozen > BUSY_THAW_GROWTH * limit and not _state["urgent"])
-    if crossed and frozen >= _state["recount_at"]:
-        # The running count includes frozen objects freed since: count them for real (rare).
-        _state["frozen"] = frozen = gc.get_freeze_count() + survivors
-        _state["due"] = frozen > THAW_GROWTH * limit
-        _state["urgent"] = frozen > BUSY_THAW_GROWTH * limit
-        _state["recount_at"] = frozen + limit // RECOUNT_GAP
+    _state["due"] = frozen > THAW_GROWTH * limit
+    _state["urgent"] = frozen > BUSY_THAW_GROWTH * limit
     gc.freeze()
+
+
+def _confirmed(growth: int) -> bool:
+    """Whether the frozen objects still alive have grown `growth`-fold: the running count also
+    holds frozen objects freed since (a dropped network), so it is checked against the real
+    one, which walks every frozen object (~0.1 s per million). After a count that finds too
+    few, the next waits until 1/RECOUNT_GAP of the limit more were frozen: a count that stays
+    just under the threshold (objects that survive young collections and die later) would
+    otherwise be walked again after every operation."""
+    if _state["frozen"] < _state["recount_at"]:
+        return False
+    limit = max(_state["walked"], THAW_FLOOR)
+    _state["frozen"] = frozen = gc.get_freeze_count()
+    _state["recount_at"] = frozen + limit // RECOUNT_GAP
+    _state["due"] = frozen > THAW_GROWTH * limit
+    _state["urgent"] = frozen > BUSY_THAW_GROWTH * limit
+    return frozen > growth * limit
 
 
 def settle() -> None:
     """At the end of a Network operation: the full collection of everything (thawed) when
     the frozen objects have grown BUSY_THAW_GROWTH-fold, else nothing (a dict lookup)."""
-    if _state["urgent"]:
+    if _state["urgent"] and _confirmed(BUSY_THAW_GROWTH):
         _collect_all()
 
 
 def idle(*_: Any) -> None:
     """At an idle moment (IPython's post_run_cell): the full collection of everything when
     the frozen objects have grown THAW_GROWTH-fold."""
-    if _state["due"]:
+    if _state["due"] and _confirmed(THAW_GROWTH):
         _collect_all()
 
 
