@@ -30,10 +30,10 @@ def flat_values(res: Any) -> tuple[Any, ...]:
     return tuple(res[k] for k in range(1, len(res) + 1))
 
 
-# Short strings that results repeat (the prompt, tag names, protocol tag values, targets) as
+# Short strings and tags that results repeat (the prompt, targets, protocol tags, the Action) as
 # one object each: every string from Lua arrives as a new Python object, and the log keeps every
 # result, so a long log would hold thousands of copies of each. Bounded: at most POOL_MAX
-# strings of at most POOL_LEN characters, emptied when full.
+# strings and (name, value) pairs of at most POOL_LEN characters each, emptied when full.
 POOL_MAX, POOL_LEN = 4096, 128
 _pool: dict[str, str] = {}
 
@@ -48,12 +48,24 @@ def _pooled(text: str) -> str:
 
 
 def _pooled_tags(names: list[Any], values: list[Any]) -> list[tuple[str, str]]:
-    """Tags as (name, value) pairs, names and values taken from the pool where repeated."""
-    if len(_pool) >= POOL_MAX:
-        _pool.clear()
-    same = _pool.setdefault
-    return [(same(n, n) if len(n) <= POOL_LEN else n, same(x, x) if len(x) <= POOL_LEN else x)
-            for n, x in zip(names, values, strict=True)]
+    """Tags as (name, value) pairs from the pool where repeated (most tags of most messages:
+    the protocol tags, the Action), else new pairs of pooled names and values."""
+    pool = _pool
+    if len(pool) >= POOL_MAX:
+        pool.clear()
+    same = pool.setdefault
+    tags = []
+    for pair in zip(names, values, strict=True):
+        known = pool.get(pair)
+        if known is None:
+            n, x = pair
+            if len(n) <= POOL_LEN and len(x) <= POOL_LEN:
+                fresh = (same(n, n), same(x, x))
+                known = same(fresh, fresh)
+            else:
+                known = pair
+        tags.append(known)
+    return tags
 
 
 def read_result(res: Any) -> RawResult:
