@@ -35,7 +35,7 @@ def flat_values(res: Any) -> tuple[Any, ...]:
 # result, so a long log would hold thousands of copies of each. Bounded: at most POOL_MAX
 # strings and (name, value) pairs of at most POOL_LEN characters each, emptied when full.
 POOL_MAX, POOL_LEN = 4096, 128
-_pool: dict[str, str] = {}
+_pool: dict[Any, Any] = {}  # a string or (name, value) pair -> its one copy
 
 
 def _pooled(text: str) -> str:
