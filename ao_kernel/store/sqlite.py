@@ -114,10 +114,11 @@ def check_log_file(path: str) -> dict[str, str]:
 
 
 class LogStore:
-    """The journal and the log; `:memory:` unless a path is given."""
+    """The journal and the log: in the file at `path`, else in SQLite's private temporary
+    database (deleted on close)."""
 
     def __init__(self, path: str | None = None) -> None:
-        self.path = path or ":memory:"
+        self.path = path or ""
         self.durable = path is not None
         self.existing_meta: dict[str, str] = {}
         if self.durable and os.path.exists(self.path) and os.path.getsize(self.path) > 0:
