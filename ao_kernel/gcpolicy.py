@@ -90,10 +90,17 @@ def _after_collection(phase: str, info: dict[str, Any]) -> None:
     _state["frozen"] = frozen = _state["frozen"] + survivors
     if not _state["walked"]:
         _state["walked"] = survivors
+    _flag(frozen)
+    gc.freeze()
+
+
+def _flag(frozen: int) -> int:
+    """Mark a full collection due / urgent by a count of frozen objects; returns the limit
+    the growth factors apply to."""
     limit = max(_state["walked"], THAW_FLOOR)
     _state["due"] = frozen > THAW_GROWTH * limit
     _state["urgent"] = frozen > BUSY_THAW_GROWTH * limit
-    gc.freeze()
+    return limit
 
 
 def _confirmed(growth: int) -> bool:
@@ -105,11 +112,9 @@ def _confirmed(growth: int) -> bool:
     otherwise be walked again after every operation."""
     if _state["frozen"] < _state["recount_at"]:
         return False
-    limit = max(_state["walked"], THAW_FLOOR)
     _state["frozen"] = frozen = gc.get_freeze_count()
+    limit = _flag(frozen)
     _state["recount_at"] = frozen + limit // RECOUNT_GAP
-    _state["due"] = frozen > THAW_GROWTH * limit
-    _state["urgent"] = frozen > BUSY_THAW_GROWTH * limit
     return frozen > growth * limit
 
 

@@ -183,12 +183,17 @@ def _child_spawn_memory(count: int) -> dict[str, float]:
             "rss_per_process_kib": (rss1 - rss0) / count / 1024}
 
 
+def _in_child(flag: str, count: int) -> dict[str, float]:
+    """Run this script with `flag count` in a fresh interpreter; the figures it prints."""
+    proc = subprocess.run([sys.executable, __file__, flag, str(count)],
+                          capture_output=True, text=True, check=True, timeout=1200)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def bench_spawn(cfg: dict[str, Any]) -> dict[str, float]:
     out: dict[str, float] = {}
     for count in cfg["spawn_counts"]:
-        proc = subprocess.run([sys.executable, __file__, "--child-spawn", str(count)],
-                              capture_output=True, text=True, check=True, timeout=1200)
-        got = json.loads(proc.stdout.strip().splitlines()[-1])
+        got = _in_child("--child-spawn", count)
         out[f"spawns_per_s_{count}"] = got["spawns_per_s"]
         out[f"rss_per_idle_process_kib_{count}"] = got["rss_per_process_kib"]
         out[f"spawn_total_s_{count}"] = got["seconds"]
@@ -216,9 +221,7 @@ def _child_log_memory(count: int) -> dict[str, float]:
 def bench_logmem(cfg: dict[str, Any]) -> dict[str, float]:
     """Memory a long log keeps per message, for notebooks that run millions of them."""
     count = cfg["n"] * 10
-    proc = subprocess.run([sys.executable, __file__, "--child-logmem", str(count)],
-                          capture_output=True, text=True, check=True, timeout=1200)
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = _in_child("--child-logmem", count)
     return {"log_kib_per_ping": got["kib_per_ping"], "log_kib_pings": float(count)}
 
 

@@ -123,10 +123,10 @@ class LogStore:
         self.existing_meta: dict[str, str] = {}
         if self.durable and os.path.exists(self.path) and os.path.getsize(self.path) > 0:
             self.existing_meta = check_log_file(self.path)
-        # Without a path: SQLite's private temporary database (""), which keeps a small page
+        # Without a path, "": SQLite's private temporary database, which keeps a small page
         # cache in memory and the rest in a temporary file deleted on close, so that a long
         # log's rows do not stay in this process's memory next to its message objects.
-        self.db = sqlite3.connect(self.path if self.durable else "")
+        self.db = sqlite3.connect(self.path)
         if self.durable:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
