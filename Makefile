@@ -4,15 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lab demo bench lint clean browser
+.PHONY: test lab demo bench lint clean browser compiled
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[test,fast]"
 	touch $(STAMP)
 
-test: $(STAMP) browser
+# The engine compiled with Cython (ao_kernel/compiled.py): only modules whose source changed are
+# rebuilt, and a build that no longer matches its source is never used. Optional: if it fails,
+# the engine runs as plain Python (slower), so a failure here does not stop the target.
+compiled: $(STAMP)
+	-$(BIN)/ao-kernel compile
+
+test: $(STAMP) browser compiled
 	$(BIN)/ruff check ao_kernel tests bench
 	$(BIN)/python -m pytest
 
@@ -22,20 +28,20 @@ browser:
 
 # JupyterLab on the workshop (lessons/, research notebooks in notebooks/) with the `ao` kernel
 # installed into the venv.
-lab: $(STAMP)
+lab: $(STAMP) compiled
 	$(BIN)/ao-kernel install --sys-prefix
 	$(BIN)/jupyter lab --notebook-dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
 		lessons/README.md
 
-demo: $(STAMP)
+demo: $(STAMP) compiled
 	$(BIN)/python -m ao_kernel.demo
 
 # Benchmarks (never part of `make test`): about 4-6 minutes; `make bench ARGS=--quick` ~1 minute.
-bench: $(STAMP)
+bench: $(STAMP) compiled
 	$(BIN)/python bench/bench.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check ao_kernel tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache ao_kernel/_compiled

@@ -1,5 +1,9 @@
 """ao_kernel: a deterministic ao network (SU, CU, MU) with aos-compatible Lua processes."""
 
+from . import compiled as _compiled
+
+_compiled.install()  # before the engine modules below are imported: their builds, if current
+
 from .errors import AoError, LuaError, UnknownProcess
 from .jupyter import load_ipython_extension as load_ipython_extension
 from .message import Message, Result

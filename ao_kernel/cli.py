@@ -7,10 +7,16 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `ao-kernel demo`, `install`, `uninstall`, `lessons DEST`."""
+    """Entry point: `ao-kernel demo`, `compile`, `install`, `uninstall`, `lessons DEST`."""
     parser = argparse.ArgumentParser(prog="ao-kernel", description="ao networks in notebooks")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run a short tour of the engine")
+    build = sub.add_parser("compile", help="compile the engine with Cython (faster; optional)",
+                           description="Compile the engine modules whose source changed "
+                                       "since their last build (needs Cython and a C "
+                                       "compiler). Without a build the engine runs as plain "
+                                       "Python.")
+    build.add_argument("--force", action="store_true", help="rebuild every module")
     install = sub.add_parser("install", help='register the Jupyter kernel "ao (Lua)"',
                              description='Register the Jupyter kernel "ao (Lua)" (name: ao). '
                                          "Default: --sys-prefix inside a virtualenv, else "
@@ -37,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         from .demo import main as demo
 
         demo()
+    elif args.command == "compile":
+        from .compiled import main as compile_engine
+
+        return compile_engine(["--force"] if args.force else [])
     elif args.command == "install":
         from .jupyter.install import install as install_kernel
 

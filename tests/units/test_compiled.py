@@ -1,0 +1,122 @@
+"""The compiled engine (ao_kernel/compiled.py): used when current, ignored when stale, and the
+same network either way."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ao_kernel
+from ao_kernel import compiled
+
+ROOT = Path(__file__).resolve().parents[2]
+HAS_CYTHON = importlib.util.find_spec("Cython") is not None
+PURE = os.environ.get(compiled.PURE_ENV, "") not in ("", "0")
+
+# A small deterministic run; prints what must not depend on how the engine runs.
+SCRIPT = """
+import json, sys
+from ao_kernel import Network, compiled
+net = Network()
+pong = net.spawn("pong", code='Handlers.add("Ping", "Ping", function(m) m.reply({Data = "pong"}) end)')
+alice = net.wallet("alice")
+results = [net.send(pong, action="Ping", sender=alice) for _ in range(3)]
+bad = pong.eval("error('boom')")
+frame = net.messages()
+rows = [[str(v) for v in row] for row in frame.itertuples(index=False)]
+print(json.dumps({"network": compiled.status()["ao_kernel.network"], "rows": rows,
+                  "outputs": [r.result.messages[0].data for r in results], "error": bad.error,
+                  "verify": all(v.ok for v in net.verify()), "state": pong.state_digest()}))
+"""
+
+
+def _run(pure: bool) -> dict:
+    env = {**os.environ, compiled.PURE_ENV: "1" if pure else "0"}
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_engine_modules_run_compiled_when_a_build_exists() -> None:
+    if PURE:
+        pytest.skip("AO_KERNEL_PURE is set")
+    if not HAS_CYTHON and not compiled.read_manifest():
+        pytest.skip("no Cython and no build: the engine runs as plain Python")
+    # `make test` builds first: a missing or stale build here means that build failed.
+    for name in compiled.ENGINE:
+        importlib.import_module(name)
+    assert compiled.status() == dict.fromkeys(compiled.ENGINE, "compiled")
+    assert compiled.summary() == f"compiled (Cython), {len(compiled.ENGINE)} of " \
+                                 f"{len(compiled.ENGINE)} engine modules"
+
+
+def test_a_build_of_other_source_is_never_used(tmp_path: Path) -> None:
+    builds = compiled.read_manifest()
+    if not builds:
+        pytest.skip("no compiled build")
+    finder = compiled._Finder({name: dict(entry) for name, entry in builds.items()})
+    name = "ao_kernel.units.scheduler"
+    spec = finder.find_spec(name)
+    assert spec is not None and spec.origin.endswith(builds[name]["file"].split("/")[-1])
+    finder.builds[name]["source"] = "0" * 64  # as if the .py had been edited since the build
+    assert finder.find_spec(name) is None
+    assert name in finder.stale
+    finder.builds["ao_kernel.ids"]["file"] = "missing.so"
+    assert finder.find_spec("ao_kernel.ids") is None
+
+
+def test_modules_outside_the_engine_are_left_to_python() -> None:
+    finder = compiled._Finder({})
+    assert finder.find_spec("ao_kernel.jupyter.kernel") is None
+    assert finder.find_spec("json") is None
+    # The interrupt handler must stay Python bytecode (see ao_kernel/lua/interrupts.py).
+    assert "ao_kernel.lua.interrupts" not in compiled.ENGINE
+    assert not compiled.is_compiled(importlib.import_module("ao_kernel.lua.interrupts"))
+
+
+def test_a_manifest_for_another_python_is_ignored(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = tmp_path / "manifest.json"
+    entry = {"file": "x.so", "source": "0" * 64}
+    monkeypatch.setattr(compiled, "MANIFEST", manifest)
+    manifest.write_text(json.dumps({"abi": ".cpython-99-x.so", "modules": {"a": entry}}))
+    assert compiled.read_manifest() == {}
+    manifest.write_text(json.dumps({"abi": compiled._abi(), "modules": {"a": entry}}))
+    assert compiled.read_manifest() == {"a": entry}
+    manifest.write_text("not json")
+    assert compiled.read_manifest() == {}
+
+
+def test_source_paths_name_every_engine_module() -> None:
+    for name in compiled.ENGINE:
+        assert compiled.source_path(name).is_file(), name
+    assert compiled.source_path("ao_kernel.units.scheduler") == \
+        Path(ao_kernel.__file__).resolve().parent / "units" / "scheduler.py"
+
+
+def test_compiled_and_plain_python_give_the_same_network() -> None:
+    plain = _run(pure=True)
+    assert plain["network"] == "source"
+    built = _run(pure=False)
+    if compiled.read_manifest() and not PURE:
+        assert built["network"] == "compiled"
+    assert plain["verify"] and built["verify"]
+    assert "boom" in plain["error"]
+    for key in ("rows", "outputs", "error", "state"):
+        assert built[key] == plain[key], key
+
+
+def test_compile_command_without_cython_explains(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    def no_cython(force: bool = False, quiet: bool = True) -> list[str]:
+        raise ImportError("No module named 'Cython'")
+    monkeypatch.setattr(compiled, "build", no_cython)
+    assert compiled.main([]) == 1
+    assert "Cython is not installed" in capsys.readouterr().err
