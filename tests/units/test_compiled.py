@@ -25,7 +25,8 @@ SCRIPT = """
 import json, sys
 from ao_kernel import Network, compiled
 net = Network()
-pong = net.spawn("pong", code='Handlers.add("Ping", "Ping", function(m) m.reply({Data = "pong"}) end)')
+code = 'Handlers.add("Ping", "Ping", function(m) m.reply({Data = "pong"}) end)'
+pong = net.spawn("pong", code=code)
 alice = net.wallet("alice")
 results = [net.send(pong, action="Ping", sender=alice) for _ in range(3)]
 bad = pong.eval("error('boom')")
