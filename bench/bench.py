@@ -202,19 +202,33 @@ def bench_spawn(cfg: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def _child_pure(n: int) -> dict[str, float]:
-    """In a fresh interpreter started with AO_KERNEL_PURE=1: ping and ping-pong with the engine
-    as plain Python, for the compiled engine's speed-up."""
-    if compiled.status()["ao_kernel.network"] != "source":
-        raise RuntimeError("AO_KERNEL_PURE=1 did not keep the engine as plain Python")
+def _child_engine(n: int) -> dict[str, float]:
+    """In a fresh interpreter: ping and ping-pong, with the engine compiled or (under
+    AO_KERNEL_PURE=1) as plain Python; says which it was."""
     got = {**bench_ping({"n": n}), **bench_pingpong({"n": n})}
-    return {"ping_pure_msgs_per_s": got["ping_msgs_per_s"],
-            "pingpong_pure_round_trips_per_s": got["pingpong_round_trips_per_s"]}
+    return {"ping": got["ping_msgs_per_s"], "pingpong": got["pingpong_round_trips_per_s"],
+            "compiled": float(compiled.status()["ao_kernel.network"] == "compiled")}
 
 
-def bench_pure(cfg: dict[str, Any]) -> dict[str, float]:
-    """The same ping and ping-pong with the engine as plain Python (see ao_kernel.compiled)."""
-    return _in_child("--child-pure", cfg["n"], {compiled.PURE_ENV: "1"})
+def bench_compiled(cfg: dict[str, Any]) -> dict[str, float]:
+    """The compiled engine against plain Python (see ao_kernel.compiled): ping and ping-pong
+    in fresh interpreters, alternately, so that neither inherits the other's heap."""
+    runs: dict[str, list[dict[str, float]]] = {"compiled": [], "pure": []}
+    for _ in range(2):
+        for mode in runs:
+            runs[mode].append(_in_child("--child-engine", cfg["n"],
+                                        {compiled.PURE_ENV: "1" if mode == "pure" else "0"}))
+    if any(run["compiled"] for run in runs["pure"]):
+        raise RuntimeError("AO_KERNEL_PURE=1 did not keep the engine as plain Python")
+    out = {}
+    if all(run["compiled"] for run in runs["compiled"]):  # else: no build, nothing to compare
+        for figure in ("ping", "pingpong"):
+            fast = statistics.median(run[figure] for run in runs["compiled"])
+            plain = statistics.median(run[figure] for run in runs["pure"])
+            out[f"engine_{figure}_compiled"] = fast
+            out[f"engine_{figure}_pure"] = plain
+            out[f"engine_{figure}_speedup"] = fast / plain
+    return out
 
 
 def _child_log_memory(count: int) -> dict[str, float]:
@@ -511,7 +525,7 @@ BENCHES: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     "token": bench_token, "errors": bench_errors, "inbox": bench_inbox,
     "dryrun": bench_dryrun, "wake": bench_wake, "cron": bench_cron, "log": bench_log,
     "graph": bench_graph, "kernel": bench_kernel, "spawn": bench_spawn,
-    "parallel": bench_parallel, "logmem": bench_logmem, "pure": bench_pure,
+    "parallel": bench_parallel, "logmem": bench_logmem, "compiled": bench_compiled,
 }
 
 # figure -> (label, unit, target: (">=" | "<=", value) or None, WAO figure or None)
@@ -523,10 +537,15 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
      "ping_median_latency_ms"),
     ("pingpong_round_trips_per_s", "process<->process ping-pong", "round trips/s",
      (">=", 10_000), "pingpong_round_trips_per_s"),
-    ("ping_pure_msgs_per_s", "ping, engine as plain Python (not compiled)", "msg/s", None, None),
-    ("pingpong_pure_round_trips_per_s", "  ping-pong, engine as plain Python", "round trips/s",
-     None, None),
-    ("compiled_ping_speedup", "  ping: compiled engine / plain Python", "x", None, None),
+    ("engine_ping_compiled", "ping in a fresh interpreter, compiled engine", "msg/s", None,
+     None),
+    ("engine_ping_pure", "  same, engine as plain Python (AO_KERNEL_PURE=1)", "msg/s", None,
+     None),
+    ("engine_ping_speedup", "  speed-up from compiling", "x", None, None),
+    ("engine_pingpong_compiled", "ping-pong in a fresh interpreter, compiled engine",
+     "round trips/s", None, None),
+    ("engine_pingpong_pure", "  same, engine as plain Python", "round trips/s", None, None),
+    ("engine_pingpong_speedup", "  speed-up from compiling", "x", None, None),
     ("token_transfers_per_s", "token transfer between processes (+notices)", "transfers/s",
      None, "token_transfers_per_s"),
     ("token_msgs_per_s", "  same, evaluated messages", "msg/s", None, None),
@@ -577,8 +596,7 @@ FIGURES: list[tuple[str, str, str, tuple[str, float] | None, str | None]] = [
     ("graph_build_s", "  graph(net) build", "s", None, None),
     ("graph_render_s", "  its mime bundle (pyvis HTML + SVG)", "s", None, None),
 ]
-PER_MESSAGE = {"ping_msgs_per_s", "pingpong_round_trips_per_s", "ping_pure_msgs_per_s",
-               "pingpong_pure_round_trips_per_s", "token_transfers_per_s",
+PER_MESSAGE = {"ping_msgs_per_s", "pingpong_round_trips_per_s", "token_transfers_per_s",
                "token_msgs_per_s", "spawns_per_s_1000", "spawns_per_s_10000", "cron_msgs_per_s",
                "log_build_msgs_per_s", "replay_history_msgs_per_s", "replay_verify_msgs_per_s",
                "errors10_msgs_per_s", "errors0_msgs_per_s", "inbox_fill_msgs_per_s",
@@ -669,8 +687,8 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--child-spawn"]:
         print(json.dumps(_child_spawn_memory(int(argv[1]))))
         return 0
-    if argv[:1] == ["--child-pure"]:
-        print(json.dumps(_child_pure(int(argv[1]))))
+    if argv[:1] == ["--child-engine"]:
+        print(json.dumps(_child_engine(int(argv[1]))))
         return 0
     if argv[:1] == ["--child-logmem"]:
         print(json.dumps(_child_log_memory(int(argv[1]))))
@@ -707,9 +725,6 @@ def main(argv: list[str]) -> int:
             results[f"{name}_failed"] = 1
         seconds[name] = now() - start
         print(f"  {name}: {seconds[name]:.1f} s", flush=True)
-    if "ping_msgs_per_s" in results and "ping_pure_msgs_per_s" in results:
-        results["compiled_ping_speedup"] = (results["ping_msgs_per_s"]
-                                            / results["ping_pure_msgs_per_s"])
     wao: dict[str, Any] = {}
     if "--no-peers" not in argv and (not only or "wao" in only):
         from peers import wao as wao_peer
