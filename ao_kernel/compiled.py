@@ -128,12 +128,13 @@ def status() -> dict[str, str]:
 
 
 def summary() -> str:
-    """One line for tables and reports, e.g. "compiled (Cython), 21 of 21 engine modules"."""
+    """One line for tables and reports, e.g. "compiled (Cython): 21 of 21 engine modules in
+    use" (counting the engine modules imported so far)."""
     states = [state for state in status().values() if state != "not imported"]
     done = states.count("compiled")
     if done == 0:
         return "pure Python (no compiled build in use)"
-    return f"compiled (Cython), {done} of {len(states)} engine modules"
+    return f"compiled (Cython): {done} of {len(states)} engine modules in use"
 
 
 def build(force: bool = False, quiet: bool = True) -> list[str]:

@@ -54,8 +54,8 @@ def test_engine_modules_run_compiled_when_a_build_exists() -> None:
     for name in compiled.ENGINE:
         importlib.import_module(name)
     assert compiled.status() == dict.fromkeys(compiled.ENGINE, "compiled")
-    assert compiled.summary() == f"compiled (Cython), {len(compiled.ENGINE)} of " \
-                                 f"{len(compiled.ENGINE)} engine modules"
+    count = len(compiled.ENGINE)
+    assert compiled.summary() == f"compiled (Cython): {count} of {count} engine modules in use"
 
 
 def test_a_build_of_other_source_is_never_used(tmp_path: Path) -> None:
