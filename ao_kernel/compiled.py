@@ -157,16 +157,26 @@ def build(force: bool = False, quiet: bool = True) -> list[str]:
             [Extension(name, [str(source_path(name))]) for name in todo],
             compiler_directives=DIRECTIVES, build_dir=tmp, quiet=quiet, nthreads=jobs)
         command = Distribution({"ext_modules": extensions}).get_command_obj("build_ext")
-        command.build_lib, command.build_temp = str(BUILD_DIR), tmp
+        staging = Path(tmp) / "lib"
+        command.build_lib, command.build_temp = str(staging), tmp
         command.parallel = jobs
         command.ensure_finalized()
         command.run()
-        files = {name: Path(command.get_ext_fullpath(name)).relative_to(BUILD_DIR).as_posix()
-                 for name in todo}
+        files = {}
+        for name in todo:
+            built = Path(command.get_ext_fullpath(name))
+            files[name] = built.relative_to(staging).as_posix()
+            target = BUILD_DIR / files[name]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # A rename, never a rewrite in place: a kernel that has the old file loaded keeps
+            # it (rewriting a loaded extension can crash the process using it).
+            os.replace(built, target)
     modules = {name: entry for name, entry in known.items() if name in ENGINE}
     modules.update({name: {"file": files[name], "source": digests[name]} for name in todo})
-    MANIFEST.write_text(json.dumps({"abi": _abi(), "modules": modules}, indent=1,
-                                   sort_keys=True), encoding="utf-8")
+    staged = MANIFEST.with_suffix(".tmp")
+    staged.write_text(json.dumps({"abi": _abi(), "modules": modules}, indent=1, sort_keys=True),
+                      encoding="utf-8")
+    os.replace(staged, MANIFEST)
     return todo
 
 

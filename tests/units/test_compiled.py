@@ -121,3 +121,24 @@ def test_compile_command_without_cython_explains(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(compiled, "build", no_cython)
     assert compiled.main([]) == 1
     assert "Cython is not installed" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not HAS_CYTHON, reason="needs Cython")
+def test_build_compiles_what_changed_and_replaces_files_by_rename(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "ao_kernel.lua.codec"  # the smallest engine module: a quick build
+    monkeypatch.setattr(compiled, "ENGINE", (name,))
+    monkeypatch.setattr(compiled, "BUILD_DIR", tmp_path)
+    monkeypatch.setattr(compiled, "MANIFEST", tmp_path / "manifest.json")
+    assert compiled.build() == [name]
+    entry = compiled.read_manifest()[name]
+    assert entry["source"] == compiled.source_digest(compiled.source_path(name))
+    binary = tmp_path / entry["file"]
+    first = binary.stat().st_ino
+    assert compiled.build() == []  # its source has not changed
+    assert compiled.build(force=True) == [name]
+    # A new file renamed into place: a process that has the old one loaded keeps it.
+    assert binary.stat().st_ino != first
+    spec = compiled._Finder(compiled.read_manifest()).find_spec(name)
+    assert spec is not None and Path(spec.origin) == binary
+    assert not list(tmp_path.glob("*.tmp"))
