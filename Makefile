@@ -36,7 +36,7 @@ lab: $(STAMP) compiled
 demo: $(STAMP) compiled
 	$(BIN)/python -m ao_kernel.demo
 
-# Benchmarks (never part of `make test`): about 4-6 minutes; `make bench ARGS=--quick` ~1 minute.
+# Benchmarks (never part of `make test`): about 2-3 minutes; `make bench ARGS=--quick` ~1 minute.
 bench: $(STAMP) compiled
 	$(BIN)/python bench/bench.py $(ARGS)
 
