@@ -7,8 +7,10 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,9 @@ from ao_kernel import compiled
 
 ROOT = Path(__file__).resolve().parents[2]
 HAS_CYTHON = importlib.util.find_spec("Cython") is not None
+# What setuptools compiles with: without it a build cannot happen, and the engine runs as Python.
+HAS_COMPILER = shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]) is not None
+CAN_BUILD = HAS_CYTHON and HAS_COMPILER
 PURE = os.environ.get(compiled.PURE_ENV, "") not in ("", "0")
 
 # A small deterministic run; prints what must not depend on how the engine runs.
@@ -48,8 +53,8 @@ def _run(pure: bool) -> dict:
 def test_engine_modules_run_compiled_when_a_build_exists() -> None:
     if PURE:
         pytest.skip("AO_KERNEL_PURE is set")
-    if not HAS_CYTHON and not compiled.read_manifest():
-        pytest.skip("no Cython and no build: the engine runs as plain Python")
+    if not CAN_BUILD and not compiled.read_manifest():
+        pytest.skip("no Cython or C compiler, and no build: the engine runs as plain Python")
     # `make test` builds first: a missing or stale build here means that build failed.
     for name in compiled.ENGINE:
         importlib.import_module(name)
@@ -123,7 +128,7 @@ def test_compile_command_without_cython_explains(monkeypatch: pytest.MonkeyPatch
     assert "Cython is not installed" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not HAS_CYTHON, reason="needs Cython")
+@pytest.mark.skipif(not CAN_BUILD, reason="needs Cython and a C compiler")
 def test_build_compiles_what_changed_and_replaces_files_by_rename(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     name = "ao_kernel.lua.codec"  # the smallest engine module: a quick build
