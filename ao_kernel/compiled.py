@@ -190,8 +190,8 @@ def main(argv: list[str] | None = None) -> int:
               "the engine runs as plain Python", file=sys.stderr)
         return 1
     except Exception as exc:  # a compiler error: the engine still runs from source
-        print(f"ao-kernel compile failed ({type(exc).__name__}: {exc}); the engine runs as "
-              "plain Python", file=sys.stderr)
+        print(f"ao-kernel compile failed ({type(exc).__name__}: {exc}); engine modules "
+              "without a current build run as plain Python", file=sys.stderr)
         return 1
     if built:
         print(f"compiled {len(built)} engine modules into {BUILD_DIR}")
