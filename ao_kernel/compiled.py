@@ -70,7 +70,6 @@ class _Finder(importlib.abc.MetaPathFinder):
 
     def __init__(self, builds: dict[str, dict[str, str]]) -> None:
         self.builds = builds
-        self.loaded: set[str] = set()
         self.stale: set[str] = set()
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
@@ -85,7 +84,6 @@ class _Finder(importlib.abc.MetaPathFinder):
         if not current or not binary.is_file():
             self.stale.add(fullname)
             return None
-        self.loaded.add(fullname)
         loader = importlib.machinery.ExtensionFileLoader(fullname, str(binary))
         return importlib.util.spec_from_file_location(fullname, binary, loader=loader)
 
@@ -131,10 +129,11 @@ def summary() -> str:
     """One line for tables and reports, e.g. "compiled (Cython): 21 of 21 engine modules in
     use" (counting the engine modules imported so far)."""
     states = [state for state in status().values() if state != "not imported"]
-    done = states.count("compiled")
+    done, stale = states.count("compiled"), states.count("source: stale build")
+    note = f" ({stale} edited since their build: run `ao-kernel compile`)" if stale else ""
     if done == 0:
-        return "pure Python (no compiled build in use)"
-    return f"compiled (Cython): {done} of {len(states)} engine modules in use"
+        return "pure Python (no compiled build in use)" + note
+    return f"compiled (Cython): {done} of {len(states)} engine modules in use" + note
 
 
 def build(force: bool = False, quiet: bool = True) -> list[str]:

@@ -78,6 +78,16 @@ def test_a_build_of_other_source_is_never_used(tmp_path: Path) -> None:
     assert finder.find_spec("ao_kernel.ids") is None
 
 
+def test_summary_points_at_stale_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    finder = compiled._Finder({})
+    finder.stale.add("ao_kernel.units.scheduler")
+    monkeypatch.setattr(compiled, "_finder", finder)
+    monkeypatch.setattr(compiled, "is_compiled", lambda module: False)
+    assert compiled.status()["ao_kernel.units.scheduler"] == "source: stale build"
+    assert compiled.summary() == ("pure Python (no compiled build in use) (1 edited since "
+                                  "their build: run `ao-kernel compile`)")
+
+
 def test_modules_outside_the_engine_are_left_to_python() -> None:
     finder = compiled._Finder({})
     assert finder.find_spec("ao_kernel.jupyter.kernel") is None
