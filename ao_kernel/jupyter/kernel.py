@@ -15,7 +15,7 @@ from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
 
-from .. import __version__
+from .. import __version__, compiled
 from . import display as ui
 from .commands import COMMANDS, blueprint_names
 from .luacode import (
@@ -122,7 +122,7 @@ class AoKernel(IPythonKernel):
     def banner(self) -> str:  # type: ignore[override]
         return (f"ao_kernel {__version__}: cells are Lua (aos 2.0.4) in the current process.\n"
                 "%ao help lists the commands; %%python runs a Python cell; `net` is the "
-                "Network.\n")
+                f"Network.\nEngine: {compiled.summary()}.\n")
 
     # -- consoles: is the Lua complete? --
     def do_is_complete(self, code: str) -> dict[str, Any]:

@@ -49,6 +49,9 @@ class AoKernelConformance(jupyter_kernel_test.KernelTests):
         assert info["implementation"] == "ao_kernel"
         assert info["language_info"]["name"] == "lua"
         assert "cells are Lua" in info["banner"]
+        # Which engine runs (compiled or plain Python), for timings a user reports.
+        assert "\nEngine: compiled (Cython): " in info["banner"] or \
+            "\nEngine: pure Python" in info["banner"]
 
 
 if __name__ == "__main__":
