@@ -30,6 +30,11 @@ ENGINE: tuple[str, ...] = tuple(f"ao_kernel.{name}" for name in (
     "lua.runtime", "lua.codec", "lua.convert",
 ))
 
+# Modules that exist only as Cython source (no Python version): the Lua states' pooling
+# allocator. Without a build, the code that uses it does without (see lua/allocator.py).
+NATIVE: tuple[str, ...] = ("ao_kernel.lua._pool",)
+BUILT: tuple[str, ...] = ENGINE + NATIVE
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUILD_DIR = PACKAGE_DIR / "_compiled"
 MANIFEST = BUILD_DIR / "manifest.json"
@@ -39,8 +44,9 @@ DIRECTIVES = {"language_level": 3, "annotation_typing": False}
 
 
 def source_path(name: str) -> Path:
-    """The .py file of an engine module, e.g. ao_kernel/units/scheduler.py."""
-    return PACKAGE_DIR.joinpath(*name.split(".")[1:]).with_suffix(".py")
+    """The source of a built module, e.g. ao_kernel/units/scheduler.py (.pyx for NATIVE)."""
+    return PACKAGE_DIR.joinpath(*name.split(".")[1:]).with_suffix(
+        ".pyx" if name in NATIVE else ".py")
 
 
 def source_digest(path: Path) -> str:
@@ -109,10 +115,11 @@ def is_compiled(module: ModuleType) -> bool:
 
 
 def status() -> dict[str, str]:
-    """How each engine module runs: "compiled", "source" (no build, or AO_KERNEL_PURE=1),
-    "source: stale build" (edited since its build) or "not imported"."""
+    """How each built module runs: "compiled", "source" (no build, or AO_KERNEL_PURE=1; for
+    the NATIVE allocator: not in use), "source: stale build" (edited since its build) or "not
+    imported"."""
     found: dict[str, str] = {}
-    for name in ENGINE:
+    for name in BUILT:
         module = sys.modules.get(name)
         if module is None:
             found[name] = "not imported"
@@ -143,8 +150,8 @@ def build(force: bool = False, quiet: bool = True) -> list[str]:
     from setuptools import Distribution, Extension
 
     known = {} if force else read_manifest()
-    digests = {name: source_digest(source_path(name)) for name in ENGINE}
-    todo = [name for name in ENGINE
+    digests = {name: source_digest(source_path(name)) for name in BUILT}
+    todo = [name for name in BUILT
             if known.get(name, {}).get("source") != digests[name]
             or not (BUILD_DIR / known[name]["file"]).is_file()]
     if not todo:
@@ -170,7 +177,7 @@ def build(force: bool = False, quiet: bool = True) -> list[str]:
             # A rename, never a rewrite in place: a kernel that has the old file loaded keeps
             # it (rewriting a loaded extension can crash the process using it).
             os.replace(built, target)
-    modules = {name: entry for name, entry in known.items() if name in ENGINE}
+    modules = {name: entry for name, entry in known.items() if name in BUILT}
     modules.update({name: {"file": files[name], "source": digests[name]} for name in todo})
     staged = MANIFEST.with_suffix(".tmp")
     staged.write_text(json.dumps({"abi": _abi(), "modules": modules}, indent=1, sort_keys=True),
@@ -195,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     if built:
         print(f"compiled {len(built)} engine modules into {BUILD_DIR}")
     else:
-        print(f"compiled engine up to date ({len(ENGINE)} modules)")
+        print(f"compiled engine up to date ({len(BUILT)} modules)")
     return 0
 
 

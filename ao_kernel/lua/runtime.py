@@ -17,6 +17,7 @@ from typing import Any
 
 import lupa.lua53 as lua53
 
+from .allocator import install as install_pool
 from .codec import from_lua
 from .interrupts import LuaInterrupted, interrupts
 
@@ -189,6 +190,7 @@ class Runtime:
                 attribute_filter=_deny_attributes,
                 max_memory=memory_limit or 0,
             )
+            install_pool(lua)  # the pooling allocator, when it is built (see allocator.py)
             host = lua.execute(_sandbox_code())
             host.set_interrupt_check(interrupts.check)
             current = None

@@ -56,10 +56,10 @@ def test_engine_modules_run_compiled_when_a_build_exists() -> None:
     if not CAN_BUILD and not compiled.read_manifest():
         pytest.skip("no Cython or C compiler, and no build: the engine runs as plain Python")
     # `make test` builds first: a missing or stale build here means that build failed.
-    for name in compiled.ENGINE:
+    for name in compiled.BUILT:
         importlib.import_module(name)
-    assert compiled.status() == dict.fromkeys(compiled.ENGINE, "compiled")
-    count = len(compiled.ENGINE)
+    assert compiled.status() == dict.fromkeys(compiled.BUILT, "compiled")
+    count = len(compiled.BUILT)
     assert compiled.summary() == f"compiled (Cython): {count} of {count} engine modules in use"
 
 
@@ -111,7 +111,7 @@ def test_a_manifest_for_another_python_is_ignored(tmp_path: Path,
 
 
 def test_source_paths_name_every_engine_module() -> None:
-    for name in compiled.ENGINE:
+    for name in compiled.BUILT:
         assert compiled.source_path(name).is_file(), name
     assert compiled.source_path("ao_kernel.units.scheduler") == \
         Path(ao_kernel.__file__).resolve().parent / "units" / "scheduler.py"
@@ -142,7 +142,7 @@ def test_compile_command_without_cython_explains(monkeypatch: pytest.MonkeyPatch
 def test_build_compiles_what_changed_and_replaces_files_by_rename(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     name = "ao_kernel.lua.codec"  # the smallest engine module: a quick build
-    monkeypatch.setattr(compiled, "ENGINE", (name,))
+    monkeypatch.setattr(compiled, "BUILT", (name,))
     monkeypatch.setattr(compiled, "BUILD_DIR", tmp_path)
     monkeypatch.setattr(compiled, "MANIFEST", tmp_path / "manifest.json")
     assert compiled.build() == [name]
