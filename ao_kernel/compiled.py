@@ -133,7 +133,7 @@ def status() -> dict[str, str]:
 
 
 def summary() -> str:
-    """One line for tables and reports, e.g. "compiled (Cython): 21 of 21 engine modules in
+    """One line for tables and reports, e.g. "compiled (Cython): 22 of 22 engine modules in
     use" (counting the engine modules imported so far)."""
     states = [state for state in status().values() if state != "not imported"]
     done, stale = states.count("compiled"), states.count("source: stale build")
