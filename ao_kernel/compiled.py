@@ -54,6 +54,11 @@ def source_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def pure() -> bool:
+    """Whether AO_KERNEL_PURE asks for plain Python (no compiled module, no pooling allocator)."""
+    return os.environ.get(PURE_ENV, "") not in ("", "0")
+
+
 def _abi() -> str:
     return str(sysconfig.get_config_var("EXT_SUFFIX"))
 
@@ -100,7 +105,7 @@ _finder: _Finder | None = None
 def install() -> None:
     """Put the finder first on `sys.meta_path` (once; not at all under AO_KERNEL_PURE=1)."""
     global _finder
-    if _finder is not None or os.environ.get(PURE_ENV, "") not in ("", "0"):
+    if _finder is not None or pure():
         return
     builds = read_manifest()
     if builds:

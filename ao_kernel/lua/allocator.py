@@ -11,24 +11,22 @@ state keeps lupa's allocator; results never depend on which one runs.
 from __future__ import annotations
 
 import ctypes
-import os
 import re
+from functools import cache
 from typing import Any
 
 import lupa.lua53 as lua53
 
-from ..compiled import PURE_ENV
+from ..compiled import pure
 
 LUA_EXTRASPACE = ctypes.sizeof(ctypes.c_void_p)  # Lua 5.3's default: the main block starts here
 _STATUS = ctypes.c_size_t * 3  # lupa's MemoryStatus: used, base_usage, limit
 
-_hooks: tuple[Any, Any, int, Any] | None = None
-_tried = False
 
-
+@cache
 def _load() -> tuple[Any, Any, int, Any] | None:
     """lua_getallocf / lua_setallocf from lupa's module, and the pool (None: not available)."""
-    if os.environ.get(PURE_ENV, "") not in ("", "0"):
+    if pure():
         return None
     try:
         from . import _pool  # type: ignore[attr-defined]
@@ -58,12 +56,10 @@ def _layout_ok(lua: Any, status: int) -> bool:
 
 def install(lua: Any) -> bool:
     """Give a freshly made LuaRuntime the pooling allocator; True when it now runs on it."""
-    global _hooks, _tried
-    if not _tried:
-        _tried, _hooks = True, _load()
-    if _hooks is None:
+    hooks = _load()
+    if hooks is None:
         return False
-    get, put, alloc, pool = _hooks
+    get, put, alloc, pool = hooks
     state = _state_address(lua)
     if state is None:
         return False
@@ -80,5 +76,5 @@ def install(lua: Any) -> bool:
 
 def live_pools() -> int | None:
     """How many Lua states run on a pool right now (None: the pool is not available)."""
-    hooks = _hooks if _tried else _load()
+    hooks = _load()
     return None if hooks is None else hooks[3].live_pools()

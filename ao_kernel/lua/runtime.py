@@ -29,8 +29,6 @@ class LuaLimitError(RuntimeError):
     """Lua code ran past its instruction budget or memory limit."""
 
 
-
-
 class LuaCodeError(RuntimeError):
     """Lua code raised an error (syntax or runtime); the message names the line."""
 

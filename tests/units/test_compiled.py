@@ -23,7 +23,7 @@ HAS_CYTHON = importlib.util.find_spec("Cython") is not None
 # What setuptools compiles with: without it a build cannot happen, and the engine runs as Python.
 HAS_COMPILER = shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]) is not None
 CAN_BUILD = HAS_CYTHON and HAS_COMPILER
-PURE = os.environ.get(compiled.PURE_ENV, "") not in ("", "0")
+PURE = compiled.pure()
 
 # A small deterministic run; prints what must not depend on how the engine runs.
 SCRIPT = """
